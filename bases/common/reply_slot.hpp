@@ -1,0 +1,39 @@
+// The temporary address an outside ask() gives as sender: it catches the first reply.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+
+#include "core/detail/address_target.hpp"
+#include "core/detail/envelope.hpp"
+#include "core/message.hpp"
+
+namespace thespis::detail {
+
+/// Holds the first envelope delivered to it; later ones, and any after the asker stopped
+/// waiting, go to `reject` (dead-letter handling). Thread-safe.
+class reply_slot final : public address_target {
+ public:
+  using rejecter = std::function<void(envelope*)>;
+  reply_slot(address_id id, rejecter reject) : address_target(id), reject_(std::move(reject)) {}
+
+  void deliver(envelope* env) noexcept override;
+
+  /// Returns the reply if it has arrived, and closes the slot.
+  message take() noexcept;
+  /// Waits up to `timeout` for the reply, then behaves as take().
+  message wait_for(std::chrono::nanoseconds timeout) noexcept;
+
+ private:
+  ~reply_slot() override;
+
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  envelope* reply_ = nullptr;  // guarded by mutex_
+  bool closed_ = false;        // guarded by mutex_
+  rejecter reject_;
+};
+
+}  // namespace thespis::detail

@@ -1,0 +1,81 @@
+// What the in-process bases share: the registry of live actors, spawning, dead letters, ask and
+// shutdown. A base adds only how cells run (its scheduler) and how the caller waits.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "bases/common/actor_cell.hpp"
+#include "core/detail/ref_counted.hpp"
+#include "core/detail/system_base.hpp"
+
+namespace thespis::detail {
+
+class reply_slot;
+
+/// The body of an in-process actor system. Thread-safe unless a base says otherwise.
+class runtime : public system_base {
+ public:
+  explicit runtime(system_config config);
+  ~runtime() override;
+
+  // -- system_base ---------------------------------------------------------------------------
+  address spawn(std::unique_ptr<actor_factory> factory) override;
+  void tell(const address& to, envelope* env) override;
+  message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) override;
+  void shutdown() noexcept override;
+  const system_config& config() const noexcept override { return config_; }
+  std::uint64_t dead_letter_count() const noexcept override {
+    return dead_letters_.load(std::memory_order_relaxed);
+  }
+  std::size_t live_actor_count() const override;
+
+  // -- for actor cells -----------------------------------------------------------------------
+  /// Makes a ready cell run. Called when its mailbox unblocks.
+  virtual void schedule(actor_cell& cell) noexcept = 0;
+  /// Creates a child actor that its first activation will build.
+  address spawn_child(std::unique_ptr<actor_factory> factory);
+  /// Takes a message that cannot be delivered: counts and drops it.
+  void dead_letter(envelope* env) noexcept;
+  /// Removes an exited cell from the registry.
+  void forget(actor_cell& cell) noexcept;
+  unsigned message_budget() const noexcept { return config_.message_budget; }
+
+ protected:
+  /// Runs whatever the last outside call caused, if the base runs work on the caller's thread.
+  virtual void settle() noexcept = 0;
+  /// Waits for the reply an ask expects.
+  virtual message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
+  /// Stops running cells: waits for the scheduler if `clean`, else abandons what is stuck.
+  virtual void stop(bool clean) noexcept = 0;
+
+ private:
+  address_id next_id() noexcept;
+  intrusive_ptr<actor_cell> register_cell(std::unique_ptr<actor_factory> factory);
+  std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
+  bool await_exits(std::chrono::steady_clock::time_point deadline);
+  void report_stuck_actors();
+
+  // set at construction
+  const system_config config_;
+  const std::uint64_t node_;
+
+  // shared
+  std::atomic<std::uint64_t> next_local_{1};
+  std::atomic<std::uint64_t> dead_letters_{0};
+  std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> stopped_{false};
+
+  // guarded by mutex_
+  mutable std::mutex mutex_;
+  std::condition_variable registry_changed_;
+  std::unordered_map<std::uint64_t, intrusive_ptr<actor_cell>> live_;
+  std::uint64_t registrations_ = 0;
+};
+
+}  // namespace thespis::detail

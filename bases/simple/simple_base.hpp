@@ -1,0 +1,30 @@
+// The simple base: synchronous and deterministic, like Thespian's simpleSystemBase. Every outside
+// call (create, tell, ask, shutdown) runs everything it caused on the caller's thread, in FIFO
+// order, until the system is quiet, then returns. For unit-testing actors.
+#pragma once
+
+#include "bases/common/runtime.hpp"
+#include "scheduler/inline_scheduler.hpp"
+
+namespace thespis::detail {
+
+/// Runs all actors on the thread that calls into the system. Not thread-safe: drive it from
+/// one thread.
+class simple_base final : public runtime {
+ public:
+  explicit simple_base(system_config config) : runtime(std::move(config)) {}
+  ~simple_base() override { shutdown(); }
+
+  void schedule(actor_cell& cell) noexcept override { scheduler_.schedule(cell); }
+
+ protected:
+  void settle() noexcept override { scheduler_.drain(); }
+  // Everything the ask caused has run: a reply either came or never will.
+  message await_reply(reply_slot& slot, std::chrono::nanoseconds) noexcept override;
+  void stop(bool) noexcept override { scheduler_.drain(); }
+
+ private:
+  inline_scheduler scheduler_;
+};
+
+}  // namespace thespis::detail

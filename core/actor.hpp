@@ -1,0 +1,92 @@
+// The base class of every actor.
+#pragma once
+
+#include <concepts>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "core/address.hpp"
+#include "core/detail/actor_context.hpp"
+#include "core/detail/handler_table.hpp"
+#include "core/detail/make_envelope.hpp"
+#include "core/detail/actor_factory.hpp"
+#include "core/message.hpp"
+#include "core/system_messages.hpp"
+
+namespace thespis {
+
+/// An actor: private state changed only by the messages it receives, one at a time.
+///
+/// Derive from it and either override receive() (Thespian's receiveMessage), or register one
+/// handler per message type in the constructor with handle(); unmatched messages go to
+/// unhandled(), which discards them. Actors are created by the system (actor_system::create_actor
+/// or create_actor() from another actor), never with `new`: the constructor may already use
+/// self(), send() and create_actor().
+class actor {
+ public:
+  /// Binds the actor to the runtime that is constructing it.
+  actor();
+  virtual ~actor();
+  actor(const actor&) = delete;
+  actor& operator=(const actor&) = delete;
+
+  /// Handles one message; `sender` is who sent it (null for messages from outside the system).
+  /// The default dispatches to the handlers registered with handle().
+  virtual void receive(message& msg, const address& sender);
+
+ protected:
+  /// Returns this actor's address. Only from inside the owning actor.
+  const address& self() const noexcept { return self_; }
+
+  /// Sends msg to `to`, moving it; the receiver sees this actor as the sender. Only from inside
+  /// the owning actor. Never blocks or throws for delivery: an undeliverable message becomes a
+  /// dead letter. A received `message` may be forwarded with std::move.
+  template <class T>
+  void send(const address& to, T&& msg) {
+    detail::envelope* env = detail::make_envelope(self_, std::forward<T>(msg));
+    if (!env) return;
+    if (auto* target = detail::address_access::target(to)) {
+      target->deliver(env);
+    } else {
+      context_->undeliverable(env);
+    }
+  }
+
+  /// Creates a child actor A(args...) and returns its address at once. The child starts soon
+  /// after on some worker; messages sent to it before then wait in its mailbox.
+  /// Only from inside the owning actor.
+  template <class A, class... Args>
+    requires std::derived_from<A, actor>
+  address create_actor(Args&&... args) {
+    return context_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
+  }
+
+  /// Creates a child actor of a type registered with register_actor_type(); throws
+  /// invalid_actor_specification for an unknown name. Only from inside the owning actor.
+  address create_actor(std::string_view type_name) { return context_->spawn(type_name); }
+
+  /// Registers f as the handler for the message type of its first parameter; see
+  /// detail::handler_table::add for the accepted shapes. Usually called in the constructor.
+  template <class F>
+  void handle(F&& f) {
+    handlers_.add(std::forward<F>(f));
+  }
+
+  /// Registers a member function as a handler: `handle(&counter::on_add)`.
+  template <class C, class R, class... Args>
+    requires std::derived_from<C, actor>
+  void handle(R (C::*fn)(Args...)) {
+    handlers_.add([this, fn](Args... a) { (static_cast<C*>(this)->*fn)(std::forward<Args>(a)...); });
+  }
+
+  /// Called by the default receive() for a message no handler matches; discards it by default.
+  virtual void unhandled(message& msg, const address& sender);
+
+ private:
+  detail::actor_context* context_;
+  address self_;
+  detail::handler_table handlers_;
+};
+
+}  // namespace thespis

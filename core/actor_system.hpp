@@ -1,0 +1,90 @@
+// The entry point for code outside the actors: creates actors, talks to them, shuts down.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "core/actor.hpp"
+#include "core/actor_type_registry.hpp"
+#include "core/address.hpp"
+#include "core/detail/make_envelope.hpp"
+#include "core/detail/system_base.hpp"
+#include "core/message.hpp"
+#include "core/system_config.hpp"
+
+namespace thespis {
+
+/// An actor system. `actor_system sys;` runs the threaded base with one worker per hardware
+/// thread; `actor_system sys{system_config{.base = "simple"}};` runs everything synchronously on
+/// the caller's thread, for tests. The destructor shuts the system down.
+/// Thread-safe on the threaded base; the simple base must be driven from one thread.
+class actor_system {
+ public:
+  actor_system();
+  explicit actor_system(system_config config);
+  ~actor_system();
+  actor_system(const actor_system&) = delete;
+  actor_system& operator=(const actor_system&) = delete;
+
+  /// Creates a top-level actor A(args...) and returns its address. The constructor runs before
+  /// this returns; if it throws, so does create_actor.
+  template <class A, class... Args>
+    requires std::derived_from<A, actor>
+  address create_actor(Args&&... args) {
+    return base_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
+  }
+
+  /// Creates a top-level actor of a registered type name; throws invalid_actor_specification.
+  address create_actor(std::string_view type_name);
+
+  /// Sends msg to `to` from outside the system (the receiver sees a null sender).
+  /// The simple base returns once everything the message caused has run.
+  template <class T>
+  void tell(const address& to, T&& msg) {
+    if (auto* env = detail::make_envelope(address{}, std::forward<T>(msg))) base_->tell(to, env);
+  }
+
+  /// Sends msg to `to` and waits up to `timeout` for the first message sent back to the sender.
+  /// Returns the reply, or std::nullopt on timeout; never waits longer than `timeout`.
+  template <class T, class Rep, class Period>
+  std::optional<message> ask(const address& to, T&& msg,
+                             std::chrono::duration<Rep, Period> timeout) {
+    auto* env = detail::make_envelope(address{}, std::forward<T>(msg));
+    if (!env) return std::nullopt;
+    message reply = base_->ask(to, env, std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    if (!reply) return std::nullopt;
+    return reply;
+  }
+
+  /// Like ask(), but expects a reply of type R: returns it, std::nullopt on timeout, and throws
+  /// bad_message_cast if the reply is of another type.
+  template <class R, class T, class Rep, class Period>
+  std::optional<R> ask(const address& to, T&& msg, std::chrono::duration<Rep, Period> timeout) {
+    auto reply = ask(to, std::forward<T>(msg), timeout);
+    if (!reply) return std::nullopt;
+    return reply->template take<R>();
+  }
+
+  /// Sends an actor_exit_request to every live actor, waits (up to the configured shutdown
+  /// timeout) for them to finish, and stops the workers. Idempotent; never hangs.
+  void shutdown() noexcept { base_->shutdown(); }
+
+  /// Returns the configuration, including the capabilities the system added.
+  const system_config& config() const noexcept { return base_->config(); }
+
+  /// Returns how many messages could not be delivered (dead letters).
+  std::uint64_t dead_letter_count() const noexcept { return base_->dead_letter_count(); }
+
+  /// Returns how many actors are alive.
+  std::size_t live_actor_count() const { return base_->live_actor_count(); }
+
+ private:
+  std::unique_ptr<detail::system_base> base_;
+};
+
+}  // namespace thespis

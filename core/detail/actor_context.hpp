@@ -1,0 +1,45 @@
+// What an actor needs from the runtime that hosts it. Implemented by each base's actor cell.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "core/address.hpp"
+#include "core/detail/actor_factory.hpp"
+#include "core/detail/envelope.hpp"
+
+namespace thespis::detail {
+
+/// The runtime side of one actor. Called only from inside the owning actor.
+class actor_context {
+ public:
+  /// Returns the actor's own address.
+  virtual address self() noexcept = 0;
+  /// Creates a child actor; returns its address at once (the child may start later).
+  virtual address spawn(std::unique_ptr<actor_factory> factory) = 0;
+  /// Creates a child actor of a registered type name; throws invalid_actor_specification.
+  virtual address spawn(std::string_view type_name) = 0;
+  /// Takes an envelope that cannot be delivered (e.g. sent to the null address).
+  virtual void undeliverable(envelope* env) noexcept = 0;
+
+ protected:
+  ~actor_context() = default;
+};
+
+/// While the runtime constructs an actor, the constructor reaches its context through this.
+/// Returns nullptr outside such a construction.
+actor_context* constructing_context() noexcept;
+
+/// Marks the current thread as constructing an actor for `ctx` for the scope's lifetime.
+class construction_scope {
+ public:
+  explicit construction_scope(actor_context* ctx) noexcept;
+  ~construction_scope();
+  construction_scope(const construction_scope&) = delete;
+  construction_scope& operator=(const construction_scope&) = delete;
+
+ private:
+  actor_context* previous_;
+};
+
+}  // namespace thespis::detail

@@ -1,0 +1,39 @@
+// The unit a mailbox holds: one message plus its sender, in a single allocation.
+#pragma once
+
+#include <typeinfo>
+#include <utility>
+
+#include "core/address.hpp"
+
+namespace thespis::detail {
+
+/// A message in flight. The payload lives in the derived envelope_of<T>, so sending costs one
+/// allocation in all: the message itself. `next` links envelopes inside a mailbox.
+struct envelope {
+  envelope(address from, const std::type_info& t) noexcept : sender(std::move(from)), type(&t) {}
+  virtual ~envelope() = default;
+  envelope(const envelope&) = delete;
+  envelope& operator=(const envelope&) = delete;
+
+  envelope* next = nullptr;      // owned by whichever mailbox holds the envelope
+  address sender;                // who sent it; null for messages from outside the system
+  const std::type_info* type;    // exact type of the payload
+};
+
+/// An envelope carrying a T. Moved in, never copied or serialized in-process.
+template <class T>
+struct envelope_of final : envelope {
+  template <class... Args>
+  explicit envelope_of(address from, Args&&... args)
+      : envelope(std::move(from), typeid(T)), value(std::forward<Args>(args)...) {}
+  T value;
+};
+
+/// Returns the payload if the envelope holds exactly a T, else nullptr.
+template <class T>
+T* payload_if(envelope* e) noexcept {
+  return (e && *e->type == typeid(T)) ? &static_cast<envelope_of<T>*>(e)->value : nullptr;
+}
+
+}  // namespace thespis::detail

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <type_traits>
+#include <utility>
+
+#include "core/detail/envelope.hpp"
+#include "core/message.hpp"
+
+namespace thespis::detail {
+
+/// Wraps a message for sending. A `thespis::message` is forwarded as is (its envelope is reused,
+/// only the sender changes); any other value is moved (or copied, if an lvalue) into a new
+/// envelope. Returns nullptr for an empty `message`.
+template <class T>
+envelope* make_envelope(address from, T&& msg) {
+  using value_type = std::remove_cvref_t<T>;
+  if constexpr (std::is_same_v<value_type, message>) {
+    static_assert(!std::is_lvalue_reference_v<T>, "forward a received message with std::move");
+    envelope* e = msg.release();
+    if (e) e->sender = std::move(from);
+    return e;
+  } else {
+    static_assert(std::is_move_constructible_v<value_type>, "messages must be movable");
+    return new envelope_of<value_type>(std::move(from), std::forward<T>(msg));
+  }
+}
+
+}  // namespace thespis::detail

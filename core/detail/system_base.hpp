@@ -1,0 +1,46 @@
+// The interface every system base implements; actor_system forwards to it. Core declares it and
+// never includes a base: bases/ provide make_system_base().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "core/address.hpp"
+#include "core/detail/actor_factory.hpp"
+#include "core/detail/envelope.hpp"
+#include "core/message.hpp"
+#include "core/system_config.hpp"
+
+namespace thespis::detail {
+
+/// A running system. Thread-safety is the base's: the threaded base is fully thread-safe; the
+/// simple base is driven from one thread.
+class system_base {
+ public:
+  virtual ~system_base() = default;
+
+  /// Creates a top-level actor, constructing it before returning; constructor errors propagate.
+  virtual address spawn(std::unique_ptr<actor_factory> factory) = 0;
+  /// Delivers env (sender already set) to `to`, or dead-letters it.
+  virtual void tell(const address& to, envelope* env) = 0;
+  /// Sends env to `to` with a fresh reply address as sender and waits for the first reply;
+  /// returns an empty message on timeout.
+  virtual message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  /// Sends an exit request to every live actor and stops; idempotent; bounded by the config's
+  /// shutdown timeout.
+  virtual void shutdown() noexcept = 0;
+
+  virtual const system_config& config() const noexcept = 0;
+  /// Returns how many messages could not be delivered.
+  virtual std::uint64_t dead_letter_count() const noexcept = 0;
+  /// Returns how many actors are alive.
+  virtual std::size_t live_actor_count() const = 0;
+};
+
+/// Builds the base named by config.base; throws invalid_system_config for an unknown name.
+/// Defined in bases/.
+std::unique_ptr<system_base> make_system_base(system_config config);
+
+}  // namespace thespis::detail

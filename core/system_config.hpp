@@ -1,0 +1,34 @@
+// How an actor_system is set up: which base runs it, how many workers, and its capabilities.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+
+namespace thespis {
+
+/// One capability value: a flag, a number or a string.
+using capability_value = std::variant<bool, std::int64_t, double, std::string>;
+
+/// The system's capabilities, by name (Thespian's capabilities dictionary).
+using capability_map = std::map<std::string, capability_value, std::less<>>;
+
+/// Configuration of an actor_system. Use designated initializers:
+/// `thespis::system_config{.base = "simple"}`.
+struct system_config {
+  /// The system base: "threaded" (default: a work-stealing pool) or "simple" (synchronous and
+  /// deterministic, on the caller's thread; for unit tests).
+  std::string base = "threaded";
+  /// Worker threads of the threaded base; 0 means one per hardware thread.
+  unsigned workers = 0;
+  /// Messages an actor handles per activation before it yields its worker (fairness).
+  unsigned message_budget = 64;
+  /// How long shutdown() waits for actors to finish their exit handlers.
+  std::chrono::milliseconds shutdown_timeout{10'000};
+  /// Capabilities this system offers; "thespis.version" and "thespis.base" are always added.
+  capability_map capabilities;
+};
+
+}  // namespace thespis

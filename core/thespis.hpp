@@ -1,0 +1,11 @@
+// The one header users include.
+#pragma once
+
+#include "core/actor.hpp"
+#include "core/actor_system.hpp"
+#include "core/actor_type_registry.hpp"
+#include "core/address.hpp"
+#include "core/errors.hpp"
+#include "core/message.hpp"
+#include "core/system_config.hpp"
+#include "core/system_messages.hpp"

@@ -1,0 +1,30 @@
+// Shows the basics: an actor with one handler per message type, tell, and ask from outside.
+#include <chrono>
+#include <iostream>
+#include <string>
+
+#include "core/thespis.hpp"
+
+struct greet { std::string name; };
+struct greeting { std::string text; };
+
+class greeter : public thespis::actor {
+ public:
+  greeter() {
+    handle([this](const greet& g, const thespis::address& from) {
+      ++count_;
+      send(from, greeting{"hello, " + g.name + " (#" + std::to_string(count_) + ")"});
+    });
+  }
+
+ private:
+  int count_ = 0;
+};
+
+int main() {
+  thespis::actor_system sys;  // threaded base, one worker per hardware thread
+  thespis::address g = sys.create_actor<greeter>();
+  sys.tell(g, greet{"nobody"});  // no sender outside the system: the reply is a dead letter
+  auto reply = sys.ask<greeting>(g, greet{"world"}, std::chrono::seconds(1));
+  std::cout << (reply ? reply->text : "no reply") << '\n';
+}  // ~actor_system: every actor gets an actor_exit_request, then the workers stop

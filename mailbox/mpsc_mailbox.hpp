@@ -1,0 +1,147 @@
+// An actor's inbox: unbounded, lock-free, many producers and one consumer, FIFO in the order
+// pushes take effect — so per-sender FIFO holds even when a sender migrates between threads.
+//
+// Why our own queue and not moodycamel::ConcurrentQueue: moodycamel orders elements only per
+// producer *thread* (each thread gets its own sub-queue). An actor that sends m1 on worker A, is
+// stolen, and sends m2 on worker B would have m1 and m2 in two sub-queues, and the consumer may
+// see m2 first. Here every push is one CAS on a single head pointer: a sender's two pushes are
+// ordered by happens-before (the actor cannot run on two threads at once), so their CASes are
+// ordered in the head's modification order, and the consumer reads them in that order.
+//
+// Design (CAF's and Pony's idea of folding the "is the actor scheduled?" bit into the queue):
+// producers push onto an intrusive LIFO stack; the consumer detaches the whole stack with one
+// exchange and reverses it into a private FIFO cache — a batch dequeue, no per-message RMW.
+// Two sentinel values of the head encode states: `blocked` (the consumer is idle: the next push
+// must schedule it) and `closed` (the actor is gone: pushes are refused, the caller dead-letters).
+// No allocation: nodes are the envelopes themselves (Node must have a `Node* next` member).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+
+namespace thespis {
+
+/// What a push did; the sender acts on it. [[nodiscard]]: ignoring it loses messages.
+enum class [[nodiscard]] push_result {
+  queued,     ///< enqueued; the consumer is already scheduled or running
+  unblocked,  ///< enqueued into an idle mailbox: the caller must schedule the consumer
+  closed,     ///< refused: the mailbox is closed; the caller still owns the node
+};
+
+template <class Node>
+class mpsc_mailbox {
+ public:
+  /// A mailbox starts `blocked` (its first push schedules the consumer) or `open` (the consumer
+  /// is already scheduled and will look).
+  enum class initial_state { blocked, open };
+
+  explicit mpsc_mailbox(initial_state s = initial_state::blocked) noexcept
+      : head_(s == initial_state::blocked ? blocked_tag() : nullptr) {}
+  mpsc_mailbox(const mpsc_mailbox&) = delete;
+  mpsc_mailbox& operator=(const mpsc_mailbox&) = delete;
+
+  // -- producers (thread-safe) -------------------------------------------------------------
+
+  /// Enqueues n. Lock-free: one successful CAS.
+  push_result push(Node* n) noexcept {
+    Node* head = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (head == closed_tag()) return push_result::closed;
+      n->next = head == blocked_tag() ? nullptr : head;
+      // acq_rel: the release publishes *n to the consumer's acquire exchange in refill(); the
+      // acquire pairs with the release in try_block(), so when this push unblocks the consumer,
+      // its previous activation happens-before whatever the caller's scheduling starts.
+      if (head_.compare_exchange_weak(head, n, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed)) {
+        return head == blocked_tag() ? push_result::unblocked : push_result::queued;
+      }
+    }
+  }
+
+  // -- consumer (the owning actor only) -----------------------------------------------------
+
+  /// Returns the oldest node, or nullptr if there is none. Takes every pushed node at once when
+  /// its private batch runs out.
+  Node* try_pop() noexcept {
+    if (!cache_ && !refill()) return nullptr;
+    Node* n = cache_;
+    cache_ = n->next;
+    return n;
+  }
+
+  /// Returns true if there is nothing to pop right now (a racing push may follow at once).
+  bool empty() const noexcept {
+    return cache_ == nullptr && head_.load(std::memory_order_relaxed) == nullptr;
+  }
+
+  /// Marks the mailbox idle if it is empty: returns true if so, and the next push will report
+  /// `unblocked`. Returns false if nodes arrived; the consumer must go on popping.
+  bool try_block() noexcept {
+    if (cache_) return false;
+    Node* expected = nullptr;
+    // release: publishes this activation's writes (the actor's state) to the producer whose
+    // acq_rel push sees `blocked` and schedules the next activation.
+    return head_.compare_exchange_strong(expected, blocked_tag(), std::memory_order_release,
+                                         std::memory_order_relaxed);
+  }
+
+  /// Closes the mailbox and passes every node still in it, oldest first, to `drain(Node*)`.
+  /// Later pushes return `closed`. Returns how many nodes were drained.
+  template <class F>
+  std::size_t close(F&& drain) {
+    // acquire: pairs with the release of every push, so the drained nodes are complete.
+    Node* stack = head_.exchange(closed_tag(), std::memory_order_acquire);
+    if (stack == blocked_tag()) stack = nullptr;
+    append_reversed(stack);
+    std::size_t n = 0;
+    while (Node* node = cache_) {
+      cache_ = node->next;
+      drain(node);
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  static Node* blocked_tag() noexcept { return reinterpret_cast<Node*>(&blocked_sentinel_); }
+  static Node* closed_tag() noexcept { return reinterpret_cast<Node*>(&closed_sentinel_); }
+
+  bool refill() noexcept {
+    if (head_.load(std::memory_order_relaxed) == nullptr) return false;  // skip the RMW if empty
+    // acquire: pairs with the release of every push, so the detached nodes are complete.
+    Node* stack = head_.exchange(nullptr, std::memory_order_acquire);
+    append_reversed(stack);
+    return cache_ != nullptr;
+  }
+
+  // Reverses the LIFO stack into FIFO order behind the (empty or draining) cache.
+  void append_reversed(Node* stack) noexcept {
+    Node* fifo = nullptr;
+    while (stack) {
+      Node* next = stack->next;
+      stack->next = fifo;
+      fifo = stack;
+      stack = next;
+    }
+    if (!cache_) {
+      cache_ = fifo;
+      return;
+    }
+    Node* tail = cache_;
+    while (tail->next) tail = tail->next;
+    tail->next = fifo;
+  }
+
+  // Sentinels: distinct addresses no real node can have.
+  alignas(std::max_align_t) static inline char blocked_sentinel_ = 0;
+  alignas(std::max_align_t) static inline char closed_sentinel_ = 0;
+
+  // No padding between the two fields: a mailbox per actor must stay small (16 bytes), and the
+  // consumer touches head_ on every refill anyway.
+  // shared — hot: every producer CASes it, the consumer exchanges it.
+  std::atomic<Node*> head_;
+  // consumer only: the current batch, oldest first.
+  Node* cache_ = nullptr;
+};
+
+}  // namespace thespis

@@ -1,0 +1,30 @@
+#include "scheduler/inline_scheduler.hpp"
+
+#include <utility>
+
+namespace thespis {
+
+inline_scheduler::~inline_scheduler() {
+  for (runnable* r : ready_) r->release();
+}
+
+void inline_scheduler::schedule(runnable& r) noexcept {
+  r.retain();
+  ready_.push_back(&r);
+}
+
+void inline_scheduler::drain() noexcept {
+  if (std::exchange(draining_, true)) return;
+  while (!ready_.empty()) {
+    runnable* r = ready_.front();
+    ready_.pop_front();
+    if (r->run() == run_result::yielded) {
+      ready_.push_back(r);  // keeps its reference
+    } else {
+      r->release();
+    }
+  }
+  draining_ = false;
+}
+
+}  // namespace thespis

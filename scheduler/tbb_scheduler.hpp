@@ -1,0 +1,41 @@
+// The threaded base's scheduler: oneTBB's work-stealing pool, behind the scheduler interface so
+// the pool can be replaced if its per-task cost ever dominates (see bench/ for that cost).
+#pragma once
+
+#include <memory>
+
+#include "scheduler/scheduler.hpp"
+
+namespace thespis {
+
+/// Runs runnables on a oneTBB task_arena with `workers` worker threads.
+///
+/// Where a runnable goes when scheduled:
+///  - from inside an activation on this pool: the first one into the worker's `next` slot, run
+///    on the same thread as soon as the current activation ends (a message's receiver runs where
+///    the message is hot in cache, and ping-pong costs no task at all); further ones into the
+///    worker's local TBB deque, from which idle workers steal;
+///  - a runnable that spent its budget (yielded), a chain that ran `chain_limit` activations in
+///    one task, and anything scheduled from outside the pool go to the arena's shared FIFO queue,
+///    so a busy runnable cannot starve the others.
+/// Idle workers sleep in TBB; schedule() wakes them. Thread-safe.
+class tbb_scheduler final : public scheduler {
+ public:
+  /// Starts a pool of `workers` threads (>= 1). `chain_limit` bounds how many activations run
+  /// back to back through the `next` slot before the chain is handed to the FIFO queue.
+  explicit tbb_scheduler(unsigned workers, unsigned chain_limit = 32);
+  /// Drains, then stops the pool.
+  ~tbb_scheduler() override;
+
+  void schedule(runnable& r) noexcept override;
+  void drain() noexcept override;
+
+  /// Returns the number of worker threads.
+  unsigned workers() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace thespis
