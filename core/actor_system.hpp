@@ -51,7 +51,8 @@ class actor_system {
 
   /// Sends msg to `to` and waits up to `timeout` for the first message sent back to the sender.
   /// Returns the reply, or std::nullopt on timeout; never waits longer than `timeout`.
-  template <class T, class Rep, class Period>
+  /// (The leading `int...` keeps `ask<Reply>(...)` from selecting this overload.)
+  template <int..., class T, class Rep, class Period>
   std::optional<message> ask(const address& to, T&& msg,
                              std::chrono::duration<Rep, Period> timeout) {
     auto* env = detail::make_envelope(address{}, std::forward<T>(msg));

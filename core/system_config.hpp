@@ -28,7 +28,7 @@ struct system_config {
   /// How long shutdown() waits for actors to finish their exit handlers.
   std::chrono::milliseconds shutdown_timeout{10'000};
   /// Capabilities this system offers; "thespis.version" and "thespis.base" are always added.
-  capability_map capabilities;
+  capability_map capabilities = {};
 };
 
 }  // namespace thespis

@@ -107,7 +107,9 @@ class mpsc_mailbox {
   static Node* closed_tag() noexcept { return reinterpret_cast<Node*>(&closed_sentinel_); }
 
   bool refill() noexcept {
-    if (head_.load(std::memory_order_relaxed) == nullptr) return false;  // skip the RMW if empty
+    // Skip the RMW if empty. Only the consumer sets `blocked`, so it cannot appear after this.
+    Node* head = head_.load(std::memory_order_relaxed);
+    if (head == nullptr || head == blocked_tag()) return false;
     // acquire: pairs with the release of every push, so the detached nodes are complete.
     Node* stack = head_.exchange(nullptr, std::memory_order_acquire);
     append_reversed(stack);

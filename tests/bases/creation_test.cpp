@@ -1,0 +1,139 @@
+// Behaviour every base must show for creating actors, from outside and from inside.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "support/bases.hpp"
+
+using thespis::address;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+
+namespace {
+struct count_request {};
+struct make_child {};
+struct make_by_name {
+  std::string name;
+};
+struct created {
+  address child;
+};
+struct failed {
+  std::string what;
+};
+
+class counter : public thespis::actor {
+ public:
+  counter() {
+    handle([this](int n) { total_ += n; });
+    handle([this](const count_request&, const address& from) { send(from, total_); });
+  }
+
+ private:
+  int total_ = 0;
+};
+
+const bool counter_registered = thespis::register_actor_type<counter>("test.counter");
+
+// Creates a counter child and at once sends it 100 messages, before the child can have started.
+class parent : public thespis::actor {
+ public:
+  parent() {
+    handle([this](const make_child&, const address& from) {
+      address child = create_actor<counter>();
+      for (int i = 0; i < 100; ++i) send(child, 1);
+      send(from, created{child});
+    });
+    handle([this](const make_by_name& m, const address& from) {
+      try {
+        send(from, created{create_actor(m.name)});
+      } catch (const thespis::invalid_actor_specification& e) {
+        send(from, failed{e.what()});
+      }
+    });
+  }
+};
+
+// Sends itself a message from its constructor, which must not be lost.
+class self_starter : public thespis::actor {
+ public:
+  self_starter() {
+    handle([this](int n) { seen_ += n; });
+    handle([this](const count_request&, const address& from) { send(from, seen_); });
+    send(self(), 41);
+  }
+
+ private:
+  int seen_ = 0;
+};
+
+class throws_in_constructor : public thespis::actor {
+ public:
+  throws_in_constructor() { throw std::runtime_error("cannot start"); }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("messages sent to a just-created child before it started are all delivered",
+                   "[create]", THESPIS_BASES) {
+  REQUIRE(counter_registered);
+  thespis::actor_system sys{config_for<TestType>()};
+  address p = sys.create_actor<parent>();
+  auto made = sys.template ask<created>(p, make_child{}, answer_within);
+  REQUIRE(made);
+  REQUIRE(made->child);
+  CHECK(made->child != p);
+  // The child's 100 messages came from the parent before it replied, and the parent's sends to
+  // the child happen-before our ask is sent, so they are ahead of it in the child's mailbox.
+  CHECK(sys.template ask<int>(made->child, count_request{}, answer_within) == 100);
+}
+
+TEMPLATE_TEST_CASE("an actor's constructor can send messages to itself", "[create]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<self_starter>();
+  CHECK(sys.template ask<int>(a, count_request{}, answer_within) == 41);
+}
+
+TEMPLATE_TEST_CASE("actors are created by registered type name from outside and inside",
+                   "[create]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address outside = sys.create_actor("test.counter");
+  sys.tell(outside, 5);
+  CHECK(sys.template ask<int>(outside, count_request{}, answer_within) == 5);
+
+  address p = sys.create_actor<parent>();
+  auto made = sys.template ask<created>(p, make_by_name{"test.counter"}, answer_within);
+  REQUIRE(made);
+  sys.tell(made->child, 2);
+  CHECK(sys.template ask<int>(made->child, count_request{}, answer_within) == 2);
+}
+
+TEMPLATE_TEST_CASE("an unknown type name is an invalid actor specification", "[create]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  CHECK_THROWS_AS(sys.create_actor("no.such.type"), thespis::invalid_actor_specification);
+  CHECK_THROWS_WITH(sys.create_actor("no.such.type"), Catch::Contains("no.such.type"));
+
+  address p = sys.create_actor<parent>();
+  auto reply = sys.ask(p, make_by_name{"no.such.type"}, answer_within);
+  REQUIRE(reply);
+  REQUIRE(reply->template is<failed>());
+  CHECK(reply->template get<failed>().what.find("no.such.type") != std::string::npos);
+}
+
+TEMPLATE_TEST_CASE("a top-level actor whose constructor throws makes create_actor throw",
+                   "[create]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const auto live = sys.live_actor_count();
+  CHECK_THROWS_WITH(sys.template create_actor<throws_in_constructor>(), "cannot start");
+  CHECK(sys.live_actor_count() == live);
+}
+
+TEST_CASE("an actor cannot be constructed outside a system") {
+  CHECK_THROWS_AS(counter{}, std::logic_error);
+}
+
+TEST_CASE("an unknown system base is rejected with a clear error") {
+  CHECK_THROWS_AS(thespis::actor_system(thespis::system_config{.base = "quantum"}),
+                  thespis::invalid_system_config);
+}

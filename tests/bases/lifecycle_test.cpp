@@ -1,0 +1,94 @@
+// Behaviour every base must show for exit requests and shutdown.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <memory>
+
+#include "support/bases.hpp"
+
+using thespis::actor_exit_request;
+using thespis::address;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+using thespis::test::eventually;
+
+namespace {
+struct exits {
+  std::atomic<int> requests{0};
+  std::atomic<int> destroyed{0};
+};
+struct spawn_children {
+  int count;
+};
+struct ping {};
+
+// Records its exit request and its destruction; can spawn children of its own kind.
+class tracked : public thespis::actor {
+ public:
+  explicit tracked(std::shared_ptr<exits> log) : log_(std::move(log)) {
+    handle([this](const actor_exit_request&) { log_->requests.fetch_add(1); });
+    handle([this](const spawn_children& s, const address& from) {
+      for (int i = 0; i < s.count; ++i) create_actor<tracked>(log_);
+      send(from, s.count);
+    });
+    handle([this](const ping&, const address& from) { send(from, ping{}); });
+  }
+  ~tracked() override { log_->destroyed.fetch_add(1); }
+
+ private:
+  std::shared_ptr<exits> log_;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("shutdown delivers an exit request to every live actor, children included",
+                   "[shutdown]", THESPIS_BASES) {
+  auto log = std::make_shared<exits>();
+  thespis::actor_system sys{config_for<TestType>()};
+  for (int i = 0; i < 10; ++i) {
+    address a = sys.template create_actor<tracked>(log);
+    REQUIRE(sys.template ask<int>(a, spawn_children{3}, answer_within) == 3);
+  }
+  sys.shutdown();
+  CHECK(log->requests.load() == 40);
+  CHECK(log->destroyed.load() == 40);
+  CHECK(sys.live_actor_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("shutdown is idempotent and later messages become dead letters", "[shutdown]",
+                   THESPIS_BASES) {
+  auto log = std::make_shared<exits>();
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<tracked>(log);
+  sys.shutdown();
+  sys.shutdown();
+  CHECK(log->requests.load() == 1);
+  const auto before = sys.dead_letter_count();
+  sys.tell(a, ping{});
+  CHECK(sys.dead_letter_count() == before + 1);
+  CHECK_THROWS_AS(sys.template create_actor<tracked>(log), thespis::system_shut_down);
+}
+
+TEMPLATE_TEST_CASE("the system's destructor shuts it down", "[shutdown]", THESPIS_BASES) {
+  auto log = std::make_shared<exits>();
+  {
+    thespis::actor_system sys{config_for<TestType>()};
+    for (int i = 0; i < 5; ++i) sys.template create_actor<tracked>(log);
+  }
+  CHECK(log->requests.load() == 5);
+  CHECK(log->destroyed.load() == 5);
+}
+
+TEMPLATE_TEST_CASE("an actor told to exit is gone and its address is dead", "[exit]",
+                   THESPIS_BASES) {
+  auto log = std::make_shared<exits>();
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<tracked>(log);
+  REQUIRE(sys.ask(a, ping{}, answer_within));
+  sys.tell(a, actor_exit_request{});
+  // A reply would have to come from the actor; it is gone, so the ask is a dead letter.
+  CHECK_FALSE(sys.ask(a, ping{}, std::chrono::milliseconds(100)));
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(log->requests.load() == 1);
+  CHECK(log->destroyed.load() == 1);
+  CHECK(eventually([&] { return sys.dead_letter_count() >= 1; }));
+}
