@@ -9,12 +9,16 @@ namespace {
 thread_local actor_context* current_construction = nullptr;
 }
 
-actor_context* constructing_context() noexcept { return current_construction; }
+actor_context* constructing_context() noexcept {
+  return current_construction;
+}
 
 construction_scope::construction_scope(actor_context* ctx) noexcept
     : previous_(std::exchange(current_construction, ctx)) {}
 
-construction_scope::~construction_scope() { current_construction = previous_; }
+construction_scope::~construction_scope() {
+  current_construction = previous_;
+}
 }  // namespace detail
 
 namespace {

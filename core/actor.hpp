@@ -8,9 +8,9 @@
 
 #include "core/address.hpp"
 #include "core/detail/actor_context.hpp"
+#include "core/detail/actor_factory.hpp"
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
-#include "core/detail/actor_factory.hpp"
 #include "core/message.hpp"
 #include "core/system_messages.hpp"
 
@@ -57,8 +57,7 @@ class actor {
   /// after on some worker; messages sent to it before then wait in its mailbox.
   /// Only from inside the owning actor.
   template <class A, class... Args>
-    requires std::derived_from<A, actor>
-  address create_actor(Args&&... args) {
+  requires std::derived_from<A, actor> address create_actor(Args&&... args) {
     return context_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
   }
 
@@ -75,9 +74,10 @@ class actor {
 
   /// Registers a member function as a handler: `handle(&counter::on_add)`.
   template <class C, class R, class... Args>
-    requires std::derived_from<C, actor>
+  requires std::derived_from<C, actor>
   void handle(R (C::*fn)(Args...)) {
-    handlers_.add([this, fn](Args... a) { (static_cast<C*>(this)->*fn)(std::forward<Args>(a)...); });
+    handlers_.add(
+        [this, fn](Args... a) { (static_cast<C*>(this)->*fn)(std::forward<Args>(a)...); });
   }
 
   /// Called by the default receive() for a message no handler matches; discards it by default.

@@ -7,7 +7,9 @@ actor_system::actor_system() : actor_system(system_config{}) {}
 actor_system::actor_system(system_config config)
     : base_(detail::make_system_base(std::move(config))) {}
 
-actor_system::~actor_system() { shutdown(); }
+actor_system::~actor_system() {
+  shutdown();
+}
 
 address actor_system::create_actor(std::string_view type_name) {
   return base_->spawn(detail::make_registered_factory(type_name));

@@ -34,8 +34,7 @@ class actor_system {
   /// Creates a top-level actor A(args...) and returns its address. The constructor runs before
   /// this returns; if it throws, so does create_actor.
   template <class A, class... Args>
-    requires std::derived_from<A, actor>
-  address create_actor(Args&&... args) {
+  requires std::derived_from<A, actor> address create_actor(Args&&... args) {
     return base_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
   }
 
@@ -57,7 +56,8 @@ class actor_system {
                              std::chrono::duration<Rep, Period> timeout) {
     auto* env = detail::make_envelope(address{}, std::forward<T>(msg));
     if (!env) return std::nullopt;
-    message reply = base_->ask(to, env, std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    message reply =
+        base_->ask(to, env, std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
     if (!reply) return std::nullopt;
     return reply;
   }

@@ -33,8 +33,7 @@ std::unique_ptr<actor_factory> make_registered_factory(std::string_view name) {
     if (auto it = r.makers.find(name); it != r.makers.end()) maker = it->second;
   }
   if (!maker) {
-    throw invalid_actor_specification("no actor type is registered as '" + std::string(name) +
-                                      "'");
+    throw invalid_actor_specification("no actor type is registered as '" + std::string(name) + "'");
   }
   return maker();
 }

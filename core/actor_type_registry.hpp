@@ -27,7 +27,7 @@ std::unique_ptr<actor_factory> make_registered_factory(std::string_view name);
 /// registration of the same name replaces it. Thread-safe. Returns true so it can initialize a
 /// static: `static const bool registered = thespis::register_actor_type<worker>("app.worker");`
 template <class A>
-  requires std::derived_from<A, actor> && std::default_initializable<A>
+requires std::derived_from<A, actor> && std::default_initializable<A>
 bool register_actor_type(std::string name) {
   detail::register_factory_maker(std::move(name), [] { return detail::make_factory<A>(); });
   return true;

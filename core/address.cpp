@@ -16,6 +16,8 @@ std::string address::to_string() const {
   return "@" + std::to_string(id.node) + "." + std::to_string(id.local);
 }
 
-std::ostream& operator<<(std::ostream& os, const address& a) { return os << a.to_string(); }
+std::ostream& operator<<(std::ostream& os, const address& a) {
+  return os << a.to_string();
+}
 
 }  // namespace thespis

@@ -4,6 +4,8 @@
 
 namespace thespis {
 
-std::string message::type_name() const { return detail::type_name(type()); }
+std::string message::type_name() const {
+  return detail::type_name(type());
+}
 
 }  // namespace thespis

@@ -5,8 +5,12 @@
 
 #include "core/thespis.hpp"
 
-struct greet { std::string name; };
-struct greeting { std::string text; };
+struct greet {
+  std::string name;
+};
+struct greeting {
+  std::string text;
+};
 
 class greeter : public thespis::actor {
  public:

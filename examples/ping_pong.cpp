@@ -6,9 +6,16 @@
 
 #include "core/thespis.hpp"
 
-struct start { thespis::address peer; long rounds; };
-struct ball { long remaining; };
-struct done { long rounds; };
+struct start {
+  thespis::address peer;
+  long rounds;
+};
+struct ball {
+  long remaining;
+};
+struct done {
+  long rounds;
+};
 
 class player : public thespis::actor {
  public:
@@ -48,6 +55,7 @@ int main(int argc, char** argv) {
   }
   const double ns = std::chrono::duration<double, std::nano>(elapsed).count();
   const double messages = static_cast<double>(rounds + 1);  // +1 possible bounce ignored
-  std::cout << "ping_pong: " << rounds + 1 << " messages in " << ns / 1e6 << " ms = "
-            << ns / messages << " ns/message, " << messages / (ns / 1e9) << " messages/s\n";
+  std::cout << "ping_pong: " << rounds + 1 << " messages in " << ns / 1e6
+            << " ms = " << ns / messages << " ns/message, " << messages / (ns / 1e9)
+            << " messages/s\n";
 }

@@ -22,10 +22,10 @@
 namespace thespis {
 
 /// What a push did; the sender acts on it. [[nodiscard]]: ignoring it loses messages.
-enum class [[nodiscard]] push_result {
-  queued,     ///< enqueued; the consumer is already scheduled or running
-  unblocked,  ///< enqueued into an idle mailbox: the caller must schedule the consumer
-  closed,     ///< refused: the mailbox is closed; the caller still owns the node
+enum class [[nodiscard]] push_result{
+    queued,     ///< enqueued; the consumer is already scheduled or running
+    unblocked,  ///< enqueued into an idle mailbox: the caller must schedule the consumer
+    closed,     ///< refused: the mailbox is closed; the caller still owns the node
 };
 
 template <class Node>
@@ -130,7 +130,8 @@ class mpsc_mailbox {
       return;
     }
     Node* tail = cache_;
-    while (tail->next) tail = tail->next;
+    while (tail->next)
+      tail = tail->next;
     tail->next = fifo;
   }
 

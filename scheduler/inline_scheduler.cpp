@@ -5,7 +5,8 @@
 namespace thespis {
 
 inline_scheduler::~inline_scheduler() {
-  for (runnable* r : ready_) r->release();
+  for (runnable* r : ready_)
+    r->release();
 }
 
 void inline_scheduler::schedule(runnable& r) noexcept {

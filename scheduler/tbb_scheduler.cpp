@@ -41,7 +41,7 @@ struct tbb_scheduler::impl {
 namespace {
 struct worker_slot {
   const void* owner;  // the impl whose task runs here
-  runnable* next;  // the runnable to run right after the current activation, if any
+  runnable* next;     // the runnable to run right after the current activation, if any
 };
 }  // namespace
 
@@ -80,14 +80,20 @@ void tbb_scheduler::impl::schedule(runnable& r) noexcept {
 tbb_scheduler::tbb_scheduler(unsigned workers, unsigned chain_limit)
     : impl_(std::make_unique<impl>(workers < 1 ? 1 : workers, chain_limit < 1 ? 1 : chain_limit)) {}
 
-tbb_scheduler::~tbb_scheduler() { drain(); }
+tbb_scheduler::~tbb_scheduler() {
+  drain();
+}
 
-void tbb_scheduler::schedule(runnable& r) noexcept { impl_->schedule(r); }
+void tbb_scheduler::schedule(runnable& r) noexcept {
+  impl_->schedule(r);
+}
 
 void tbb_scheduler::drain() noexcept {
   impl_->arena.execute([this] { impl_->group.wait(); });
 }
 
-unsigned tbb_scheduler::workers() const noexcept { return impl_->workers; }
+unsigned tbb_scheduler::workers() const noexcept {
+  return impl_->workers;
+}
 
 }  // namespace thespis

@@ -42,7 +42,7 @@ run_result actor_cell::run() noexcept {
     envelope* env = mailbox_.try_pop();
     if (env == nullptr) {
       if (mailbox_.try_block()) return run_result::idle;  // the next push schedules us
-      continue;                                            // a push raced with us: go on
+      continue;                                           // a push raced with us: go on
     }
     handle(env);
     if (exited_) return run_result::idle;
@@ -111,7 +111,9 @@ void actor_cell::exit() noexcept {
   runtime_.forget(*this);
 }
 
-address actor_cell::self() noexcept { return address_access::make(intrusive_ptr<address_target>::share(this)); }
+address actor_cell::self() noexcept {
+  return address_access::make(intrusive_ptr<address_target>::share(this));
+}
 
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
   return runtime_.spawn_child(std::move(factory));
@@ -121,6 +123,8 @@ address actor_cell::spawn(std::string_view type_name) {
   return runtime_.spawn_child(make_registered_factory(type_name));
 }
 
-void actor_cell::undeliverable(envelope* env) noexcept { runtime_.dead_letter(env); }
+void actor_cell::undeliverable(envelope* env) noexcept {
+  runtime_.dead_letter(env);
+}
 
 }  // namespace thespis::detail

@@ -2,7 +2,9 @@
 
 namespace thespis::detail {
 
-reply_slot::~reply_slot() { delete reply_; }
+reply_slot::~reply_slot() {
+  delete reply_;
+}
 
 void reply_slot::deliver(envelope* env) noexcept {
   {

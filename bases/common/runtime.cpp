@@ -30,7 +30,8 @@ address_id runtime::next_id() noexcept {
 }
 
 intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory> factory) {
-  auto cell = intrusive_ptr<actor_cell>::adopt(new actor_cell(*this, next_id(), std::move(factory)));
+  auto cell =
+      intrusive_ptr<actor_cell>::adopt(new actor_cell(*this, next_id(), std::move(factory)));
   std::lock_guard lock(mutex_);
   live_.emplace(cell->id().local, cell);
   ++registrations_;
@@ -136,8 +137,8 @@ void runtime::shutdown() noexcept {
 
 void runtime::report_stuck_actors() {
   std::lock_guard lock(mutex_);
-  std::cerr << "thespis: shutdown timed out after " << config_.shutdown_timeout.count()
-            << " ms; " << live_.size() << " actor(s) did not exit (busy in a handler):";
+  std::cerr << "thespis: shutdown timed out after " << config_.shutdown_timeout.count() << " ms; "
+            << live_.size() << " actor(s) did not exit (busy in a handler):";
   for (auto& [id, cell] : live_) {
     std::cerr << ' ' << address_access::make(cell) << " (" << type_name(cell->actor_type()) << ')';
   }

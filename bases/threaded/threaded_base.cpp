@@ -18,7 +18,9 @@ threaded_base::threaded_base(system_config config)
     : runtime(std::move(config)),
       scheduler_(std::make_unique<tbb_scheduler>(worker_count(this->config()))) {}
 
-threaded_base::~threaded_base() { shutdown(); }
+threaded_base::~threaded_base() {
+  shutdown();
+}
 
 message threaded_base::await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept {
   return slot.wait_for(timeout);

@@ -16,9 +16,9 @@ struct envelope {
   envelope(const envelope&) = delete;
   envelope& operator=(const envelope&) = delete;
 
-  envelope* next = nullptr;      // owned by whichever mailbox holds the envelope
-  address sender;                // who sent it; null for messages from outside the system
-  const std::type_info* type;    // exact type of the payload
+  envelope* next = nullptr;    // owned by whichever mailbox holds the envelope
+  address sender;              // who sent it; null for messages from outside the system
+  const std::type_info* type;  // exact type of the payload
 };
 
 /// An envelope carrying a T. Moved in, never copied or serialized in-process.

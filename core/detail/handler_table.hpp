@@ -42,8 +42,10 @@ class handler_table {
       auto& value = *m.try_get<value_type>();
       // By-value and rvalue parameters take the payload by move; references bind to it.
       auto&& arg = [&]() -> decltype(auto) {
-        if constexpr (std::is_lvalue_reference_v<param>) return (value);
-        else return std::move(value);
+        if constexpr (std::is_lvalue_reference_v<param>)
+          return (value);
+        else
+          return std::move(value);
       }();
       if constexpr (wants_sender) {
         fn(std::forward<decltype(arg)>(arg), from);

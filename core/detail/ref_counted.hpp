@@ -57,8 +57,8 @@ class intrusive_ptr {
   intrusive_ptr(intrusive_ptr&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)) {}
   /// Converts from a pointer to a derived type.
   template <class U>
-    requires std::is_convertible_v<U*, T*>
-  intrusive_ptr(intrusive_ptr<U> o) noexcept : ptr_(o.detach()) {}
+  requires std::is_convertible_v<U*, T*> intrusive_ptr(intrusive_ptr<U> o)
+  noexcept : ptr_(o.detach()) {}
   intrusive_ptr& operator=(intrusive_ptr o) noexcept {
     std::swap(ptr_, o.ptr_);
     return *this;

@@ -41,7 +41,8 @@ class parent : public thespis::actor {
   parent() {
     handle([this](const make_child&, const address& from) {
       address child = create_actor<counter>();
-      for (int i = 0; i < 100; ++i) send(child, 1);
+      for (int i = 0; i < 100; ++i)
+        send(child, 1);
       send(from, created{child});
     });
     handle([this](const make_by_name& m, const address& from) {
@@ -94,8 +95,8 @@ TEMPLATE_TEST_CASE("an actor's constructor can send messages to itself", "[creat
   CHECK(sys.template ask<int>(a, count_request{}, answer_within) == 41);
 }
 
-TEMPLATE_TEST_CASE("actors are created by registered type name from outside and inside",
-                   "[create]", THESPIS_BASES) {
+TEMPLATE_TEST_CASE("actors are created by registered type name from outside and inside", "[create]",
+                   THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address outside = sys.create_actor("test.counter");
   sys.tell(outside, 5);

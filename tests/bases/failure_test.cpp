@@ -22,7 +22,8 @@ class flaky : public thespis::actor {
  public:
   flaky() {
     handle([this](const fail_times& f, const address& from) {
-      if (++attempts_ <= f.times) throw std::invalid_argument("attempt " + std::to_string(attempts_));
+      if (++attempts_ <= f.times)
+        throw std::invalid_argument("attempt " + std::to_string(attempts_));
       send(from, std::string("ok"));
     });
     handle([this](const attempts_request&, const address& from) { send(from, attempts_); });

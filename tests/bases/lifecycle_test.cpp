@@ -28,7 +28,8 @@ class tracked : public thespis::actor {
   explicit tracked(std::shared_ptr<exits> log) : log_(std::move(log)) {
     handle([this](const actor_exit_request&) { log_->requests.fetch_add(1); });
     handle([this](const spawn_children& s, const address& from) {
-      for (int i = 0; i < s.count; ++i) create_actor<tracked>(log_);
+      for (int i = 0; i < s.count; ++i)
+        create_actor<tracked>(log_);
       send(from, s.count);
     });
     handle([this](const ping&, const address& from) { send(from, ping{}); });
@@ -72,7 +73,8 @@ TEMPLATE_TEST_CASE("the system's destructor shuts it down", "[shutdown]", THESPI
   auto log = std::make_shared<exits>();
   {
     thespis::actor_system sys{config_for<TestType>()};
-    for (int i = 0; i < 5; ++i) sys.template create_actor<tracked>(log);
+    for (int i = 0; i < 5; ++i)
+      sys.template create_actor<tracked>(log);
   }
   CHECK(log->requests.load() == 5);
   CHECK(log->destroyed.load() == 5);

@@ -129,8 +129,7 @@ TEMPLATE_TEST_CASE("a message without a handler is discarded and the actor goes 
   CHECK(sys.template ask<pong>(a, ping{9}, answer_within)->n == 9);
 }
 
-TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]",
-                   THESPIS_BASES) {
+TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address a = sys.create_actor<move_checker>();
   CHECK(sys.template ask<int>(a, std::make_unique<int>(5), answer_within) == 5);
@@ -145,7 +144,8 @@ TEMPLATE_TEST_CASE("a received message can be forwarded whole, keeping its paylo
   thespis::actor_system sys{config_for<TestType>()};
   address r = sys.create_actor<recorder>();
   address f = sys.create_actor<forwarder>(r);
-  for (int i = 1; i <= 3; ++i) sys.tell(f, i);
+  for (int i = 1; i <= 3; ++i)
+    sys.tell(f, i);
   // The forwarded messages reach the recorder from the forwarder, not from us, so our ask may
   // overtake them on a threaded base: ask until all three are there (bounded).
   std::optional<log_reply> log;
@@ -161,7 +161,8 @@ TEMPLATE_TEST_CASE("addresses work as keys of ordered and hashed maps", "[addres
                    THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   std::vector<address> actors;
-  for (int i = 0; i < 50; ++i) actors.push_back(sys.create_actor<echo>());
+  for (int i = 0; i < 50; ++i)
+    actors.push_back(sys.create_actor<echo>());
   std::unordered_map<address, int> hashed;
   std::map<address, int> ordered;
   for (int i = 0; i < 50; ++i) {

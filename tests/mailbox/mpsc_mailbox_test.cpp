@@ -44,10 +44,14 @@ TEST_CASE("a mailbox refuses to block while it holds messages") {
 TEST_CASE("a single producer's messages come out in the order pushed, across batches") {
   mailbox box(mailbox::initial_state::open);
   std::vector<node> nodes(100);
-  for (std::size_t i = 0; i < 50; ++i) (void)box.push(&nodes[i]);
-  for (std::size_t i = 0; i < 25; ++i) CHECK(box.try_pop() == &nodes[i]);
-  for (std::size_t i = 50; i < 100; ++i) (void)box.push(&nodes[i]);
-  for (std::size_t i = 25; i < 100; ++i) CHECK(box.try_pop() == &nodes[i]);
+  for (std::size_t i = 0; i < 50; ++i)
+    (void)box.push(&nodes[i]);
+  for (std::size_t i = 0; i < 25; ++i)
+    CHECK(box.try_pop() == &nodes[i]);
+  for (std::size_t i = 50; i < 100; ++i)
+    (void)box.push(&nodes[i]);
+  for (std::size_t i = 25; i < 100; ++i)
+    CHECK(box.try_pop() == &nodes[i]);
   CHECK(box.try_pop() == nullptr);
 }
 
@@ -117,7 +121,8 @@ TEST_CASE("a sender that migrates between threads keeps FIFO order, amid other p
     want = n->seq + 1;
     ++received;
   }
-  for (auto& p : producers) p.join();
+  for (auto& p : producers)
+    p.join();
   CHECK(out_of_order == 0);
   CHECK(expected[threads] == per_logical_sender);
   CHECK(box.try_pop() == nullptr);
@@ -149,7 +154,8 @@ TEST_CASE("concurrent pushes to a blocked mailbox schedule the consumer exactly 
       std::this_thread::yield();
       continue;
     }
-    while (box.try_pop()) ++consumed;
+    while (box.try_pop())
+      ++consumed;
     active.store(false, std::memory_order_release);
     if (box.try_block()) {
       ++blocks;  // the activation ends; the next `unblocked` push starts another
@@ -157,7 +163,8 @@ TEST_CASE("concurrent pushes to a blocked mailbox schedule the consumer exactly 
       active.store(true, std::memory_order_relaxed);  // messages arrived: keep going
     }
   }
-  for (auto& p : producers) p.join();
+  for (auto& p : producers)
+    p.join();
   CHECK(double_activations.load() == 0);
   CHECK(wakeups.load() == blocks);
 }

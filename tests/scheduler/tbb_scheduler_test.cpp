@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <thread>
 #include <deque>
+#include <thread>
 
 #include "scheduler/tbb_scheduler.hpp"
 
@@ -40,9 +40,11 @@ class counter_task final : public thespis::runnable {
 
 TEST_CASE("the pool runs every activation of yielding runnables and drain waits for them") {
   std::deque<counter_task> tasks;  // runnables do not move
-  for (int i = 0; i < 200; ++i) tasks.emplace_back(50);
+  for (int i = 0; i < 200; ++i)
+    tasks.emplace_back(50);
   thespis::tbb_scheduler pool(4);
-  for (auto& t : tasks) pool.schedule(t);
+  for (auto& t : tasks)
+    pool.schedule(t);
   pool.drain();
   for (auto& t : tasks) {
     CHECK(t.remaining() == 0);

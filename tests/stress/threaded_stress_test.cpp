@@ -71,8 +71,12 @@ class sender : public thespis::actor {
  public:
   sender(int index, std::vector<address> targets, std::latch* done, std::mutex* threads_mutex,
          std::set<std::thread::id>* threads)
-      : index_(index), targets_(std::move(targets)), seq_(targets_.size(), 0), done_(done),
-        threads_mutex_(threads_mutex), threads_(threads) {
+      : index_(index),
+        targets_(std::move(targets)),
+        seq_(targets_.size(), 0),
+        done_(done),
+        threads_mutex_(threads_mutex),
+        threads_(threads) {
     handle([this](const go&) { send_chunk(); });
   }
 
@@ -105,20 +109,21 @@ class sender : public thespis::actor {
 
 TEST_CASE("a million messages among 1,100 actors on 4 workers arrive complete, once, in order") {
   // Four workers on any machine, and a small budget, so actors yield and migrate often.
-  thespis::actor_system sys{thespis::system_config{.base = "threaded", .workers = 4,
-                                                    .message_budget = 16}};
+  thespis::actor_system sys{
+      thespis::system_config{.base = "threaded", .workers = 4, .message_budget = 16}};
   std::vector<address> targets;
-  for (int i = 0; i < receivers; ++i) targets.push_back(sys.create_actor<receiver>());
+  for (int i = 0; i < receivers; ++i)
+    targets.push_back(sys.create_actor<receiver>());
 
   std::latch done(senders);
   std::mutex threads_mutex;
   std::vector<std::set<std::thread::id>> threads(senders);
   std::vector<address> sources;
   for (int s = 0; s < senders; ++s) {
-    sources.push_back(
-        sys.create_actor<sender>(s, targets, &done, &threads_mutex, &threads[s]));
+    sources.push_back(sys.create_actor<sender>(s, targets, &done, &threads_mutex, &threads[s]));
   }
-  for (auto& s : sources) sys.tell(s, go{});
+  for (auto& s : sources)
+    sys.tell(s, go{});
   done.wait();
 
   tally total;
@@ -137,7 +142,8 @@ TEST_CASE("a million messages among 1,100 actors on 4 workers arrive complete, o
   CHECK(sys.dead_letter_count() == 0);
 
   int migrated = 0;
-  for (auto& t : threads) migrated += t.size() > 1 ? 1 : 0;
+  for (auto& t : threads)
+    migrated += t.size() > 1 ? 1 : 0;
   INFO("senders that ran on more than one worker: " << migrated);
   CHECK(migrated > 0);  // the order check above ran while senders moved between threads
 }
