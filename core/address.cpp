@@ -13,7 +13,12 @@ std::size_t address::hash() const noexcept {
 std::string address::to_string() const {
   if (!target_) return "@none";
   const auto id = this->id();
-  return "@" + std::to_string(id.node) + "." + std::to_string(id.local);
+  // Appended piecewise: g++ 12 warns falsely (-Wrestrict) on chained string concatenation.
+  std::string text = "@";
+  text += std::to_string(id.node);
+  text += '.';
+  text += std::to_string(id.local);
+  return text;
 }
 
 std::ostream& operator<<(std::ostream& os, const address& a) {

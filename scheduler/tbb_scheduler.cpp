@@ -4,6 +4,8 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include <cstddef>
+#include <memory>
 #include <utility>
 
 namespace thespis {
@@ -17,9 +19,7 @@ struct tbb_scheduler::impl {
   impl(unsigned workers, unsigned chain_limit)
       : workers(workers),
         chain_limit(chain_limit),
-        // TBB allows hardware_concurrency - 1 worker threads by default (it counts on the main
-        // thread joining); we want exactly `workers` threads that need no external thread.
-        parallelism(tbb::global_control::max_allowed_parallelism, workers + 1),
+        parallelism(raise_parallelism_to(workers + 1)),
         arena(static_cast<int>(workers), /*reserved_for_masters=*/0) {}
 
   void activate(runnable* r) noexcept;
@@ -33,7 +33,17 @@ struct tbb_scheduler::impl {
 
   const unsigned workers;
   const unsigned chain_limit;
-  tbb::global_control parallelism;
+  // TBB allows hardware_concurrency - 1 worker threads by default (it counts on the main thread
+  // joining); we want `workers` threads that need no external thread. global_control is
+  // process-wide and the smallest active limit wins, so we only ever raise the limit, and only
+  // when the current one is too low (otherwise a 1-worker system would cap every other pool).
+  static std::unique_ptr<tbb::global_control> raise_parallelism_to(std::size_t wanted) {
+    using control = tbb::global_control;
+    if (control::active_value(control::max_allowed_parallelism) >= wanted) return nullptr;
+    return std::make_unique<control>(control::max_allowed_parallelism, wanted);
+  }
+
+  std::unique_ptr<tbb::global_control> parallelism;  // null when the default limit suffices
   tbb::task_arena arena;
   tbb::task_group group;  // tracks every task we submit, so drain() can wait for all of them
 };

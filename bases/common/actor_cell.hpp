@@ -30,6 +30,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   /// Builds the actor now, on the calling thread; constructor exceptions propagate.
   void construct();
 
+  /// After construct(), before the cell was ever scheduled: marks it idle unless its
+  /// constructor already sent it messages. Returns true if it needs no scheduling.
+  bool try_idle() noexcept { return mailbox_.try_block(); }
+
   /// Returns the class of the hosted actor.
   const std::type_info& actor_type() const noexcept { return *type_; }
 

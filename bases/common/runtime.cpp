@@ -50,8 +50,12 @@ address runtime::spawn(std::unique_ptr<actor_factory> factory) {
     forget(*cell);
     throw;
   }
-  schedule(*cell);  // its first activation handles what the constructor sent it, or idles
-  settle();
+  // The constructor ran here, so no activation exists yet and we may act as the consumer: an
+  // empty mailbox goes idle (the first message schedules it), else it runs what it was sent.
+  if (!cell->try_idle()) {
+    schedule(*cell);
+    settle();
+  }
   return address_access::make(std::move(cell));
 }
 

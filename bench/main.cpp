@@ -1,0 +1,4 @@
+// The Thespis benchmark binary: every workload registers itself in its own file.
+#include <benchmark/benchmark.h>
+
+BENCHMARK_MAIN();
