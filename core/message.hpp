@@ -66,6 +66,9 @@ class message {
   /// Returns a readable name of the payload's type (demangled where possible).
   std::string type_name() const;
 
+  /// Returns the envelope, still owned by this message; for the runtime (serialization).
+  const detail::envelope* view() const noexcept { return env_; }
+
   /// Gives up ownership of the envelope; for the runtime (forwarding without a copy).
   detail::envelope* release() noexcept { return std::exchange(env_, nullptr); }
 

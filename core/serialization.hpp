@@ -1,0 +1,80 @@
+// Registering message types for serialization, for bases that carry messages between processes
+// or hosts (process and TCP bases). In-process delivery never serializes: it moves.
+// This is the one header of Thespis that includes cereal.
+#pragma once
+
+#include <cereal/archives/portable_binary.hpp>
+
+#include <concepts>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <typeinfo>
+
+#include "core/detail/envelope.hpp"
+#include "core/detail/make_envelope.hpp"
+#include "core/errors.hpp"
+#include "core/message.hpp"
+
+namespace thespis {
+
+/// A message in wire form: its registered type name and its cereal portable-binary bytes.
+struct serialized_message {
+  std::string type_name;
+  std::string bytes;
+};
+
+/// The wire data names no registered message type.
+class unknown_message_type : public actor_system_error {
+ public:
+  using actor_system_error::actor_system_error;
+};
+
+/// The wire data does not decode as the type it names.
+class malformed_message : public actor_system_error {
+ public:
+  using actor_system_error::actor_system_error;
+};
+
+namespace detail {
+using message_writer = std::string (*)(const envelope&);
+using message_reader = envelope* (*)(const std::string&);
+
+/// Adds a serializable type under a stable name, process-wide. Thread-safe.
+void register_message_codec(std::string name, const std::type_info& type, message_writer write,
+                            message_reader read);
+}  // namespace detail
+
+/// Registers T (default-constructible, with a cereal `serialize` function) under a stable,
+/// process-independent name, so that bases crossing process boundaries can carry it.
+/// Thread-safe; returns true so it can initialize a static.
+template <class T>
+requires std::default_initializable<T> && std::movable<T>
+bool register_message_type(std::string name) {
+  auto write = [](const detail::envelope& e) {
+    std::ostringstream out;
+    {
+      cereal::PortableBinaryOutputArchive archive(out);
+      archive(static_cast<const detail::envelope_of<T>&>(e).value);
+    }
+    return std::move(out).str();
+  };
+  auto read = [](const std::string& bytes) -> detail::envelope* {
+    T value{};
+    std::istringstream in(bytes);
+    cereal::PortableBinaryInputArchive archive(in);
+    archive(value);
+    return detail::make_envelope(address{}, std::move(value));
+  };
+  detail::register_message_codec(std::move(name), typeid(T), write, read);
+  return true;
+}
+
+/// Returns the wire form of msg, or std::nullopt if its type was not registered.
+std::optional<serialized_message> serialize(const message& msg);
+
+/// Rebuilds a message from its wire form; throws unknown_message_type or malformed_message.
+message deserialize(const serialized_message& wire);
+
+}  // namespace thespis
