@@ -3,6 +3,7 @@
 
 #include <concepts>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -15,6 +16,13 @@
 #include "core/system_messages.hpp"
 
 namespace thespis {
+
+/// Names an actor system-wide: `create_actor<T>(global_name{"registry"}, args…)` returns the
+/// actor already known by that name, whatever its class, or creates it as a top-level actor.
+/// The name is freed when the actor exits.
+struct global_name {
+  std::string value;
+};
 
 /// An actor: private state changed only by the messages it receives, one at a time.
 ///
@@ -60,6 +68,25 @@ class actor {
   requires std::derived_from<A, actor> address create_actor(Args&&... args) {
     return context_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
   }
+
+  /// Returns the actor named `name`, or creates A(args...) under that name (a top-level actor,
+  /// whose parent is the system). Only from inside the owning actor.
+  template <class A, class... Args>
+  requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
+    return context_->spawn_named(std::move(name.value),
+                                 detail::make_factory<A>(std::forward<Args>(args)...));
+  }
+
+  /// Returns the parent's address; null for a top-level actor. Only from inside the actor.
+  address parent() const noexcept { return context_->parent(); }
+
+  /// Returns the global name this actor was created with, or "". Only from inside the actor.
+  const std::string& name() const noexcept { return context_->global_name(); }
+
+  /// Makes this actor the system's dead-letter handler, replacing any other (the latest
+  /// registration wins), or — with false — stops it being one. Dead letters then arrive as
+  /// dead_envelope messages. Only from inside the owning actor.
+  void handle_dead_letters(bool start = true) { context_->handle_dead_letters(start); }
 
   /// Creates a child actor of a type registered with register_actor_type(); throws
   /// invalid_actor_specification for an unknown name. Only from inside the owning actor.

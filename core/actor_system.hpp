@@ -38,6 +38,14 @@ class actor_system {
     return base_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
   }
 
+  /// Returns the actor named `name`, whatever its class, or creates A(args...) under that name.
+  /// Concurrent calls with one name create one actor.
+  template <class A, class... Args>
+  requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
+    return base_->spawn_named(std::move(name.value),
+                              detail::make_factory<A>(std::forward<Args>(args)...));
+  }
+
   /// Creates a top-level actor of a registered type name; throws invalid_actor_specification.
   address create_actor(std::string_view type_name);
 
@@ -83,6 +91,9 @@ class actor_system {
 
   /// Returns how many actors are alive.
   std::size_t live_actor_count() const { return base_->live_actor_count(); }
+
+  /// Returns a snapshot of the system's state.
+  system_status status() const { return base_->status(); }
 
  private:
   std::unique_ptr<detail::system_base> base_;

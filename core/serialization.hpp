@@ -26,15 +26,15 @@ struct serialized_message {
 };
 
 /// The wire data names no registered message type.
-class unknown_message_type : public actor_system_error {
+class unknown_message_type : public actor_system_exception {
  public:
-  using actor_system_error::actor_system_error;
+  using actor_system_exception::actor_system_exception;
 };
 
 /// The wire data does not decode as the type it names.
-class malformed_message : public actor_system_error {
+class malformed_message : public actor_system_exception {
  public:
-  using actor_system_error::actor_system_error;
+  using actor_system_exception::actor_system_exception;
 };
 
 namespace detail {

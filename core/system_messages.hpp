@@ -1,8 +1,12 @@
 // Messages the system itself sends to actors.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "core/address.hpp"
 #include "core/message.hpp"
 
 namespace thespis {
@@ -10,7 +14,42 @@ namespace thespis {
 /// Asks an actor to exit. It reaches receive() like any message so the actor can clean up; the
 /// actor cannot refuse: once the handler returns, the actor is gone and its address is dead.
 /// Sent by the system to every live actor on shutdown, or by anyone who holds the address.
-struct actor_exit_request {};
+/// Recursive by default: once the handler returns, the actor's children get exit requests too,
+/// and the actor is gone when they have all exited. A handler (or the sender) may call
+/// not_recursive() to leave the children alive as top-level actors.
+struct actor_exit_request {
+  bool recursive = true;
+  void not_recursive() noexcept { recursive = false; }
+};
+
+/// Sent to a parent exactly once for every way a child ends: an exit request, a constructor that
+/// threw, a capability re-validation. `child` is the address of the child that is gone.
+struct child_actor_exited {
+  address child;
+};
+
+/// What a dead-letter handler receives: a message that could not be delivered, and the address
+/// it was sent to (null if it was sent to the null address). The envelope's sender is the
+/// original sender.
+struct dead_envelope {
+  message original;
+  address dead_address;
+};
+
+/// Sent to an actor, answered by the system with an actor_status without the actor seeing it.
+struct status_request {};
+
+/// The system's answer to a status_request sent to an actor.
+struct actor_status {
+  address actor;
+  std::string class_name;
+  std::string global_name;        ///< empty unless created with a global name
+  address parent;                 ///< null for top-level actors
+  std::vector<address> children;  ///< live children
+  std::size_t pending_messages = 0;
+  std::size_t pending_wakeups = 0;
+  std::uint64_t messages_processed = 0;
+};
 
 /// Returned to the sender of a message whose handler threw twice in a row (the message is retried
 /// once, on the same actor instance, before this is sent). Never sent about a poison_message.

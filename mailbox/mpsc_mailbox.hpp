@@ -74,6 +74,14 @@ class mpsc_mailbox {
     return cache_ == nullptr && head_.load(std::memory_order_relaxed) == nullptr;
   }
 
+  /// Returns how many nodes are waiting (for status reports; walks the queue, O(n)).
+  std::size_t count_pending() noexcept {
+    refill();
+    std::size_t n = 0;
+    for (Node* node = cache_; node != nullptr; node = node->next) ++n;
+    return n;
+  }
+
   /// Marks the mailbox idle if it is empty: returns true if so, and the next push will report
   /// `unblocked`. Returns false if nodes arrived; the consumer must go on popping.
   bool try_block() noexcept {

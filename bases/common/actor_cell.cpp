@@ -1,5 +1,6 @@
 #include "bases/common/actor_cell.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -10,8 +11,19 @@
 
 namespace thespis::detail {
 
-actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory)
-    : address_target(id), runtime_(rt), type_(&factory->type()), factory_(std::move(factory)) {}
+namespace {
+// Messages the system sends among cells; the actor never sees them.
+struct orphaned {};  // the parent exited without taking its children along
+}  // namespace
+
+actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
+                       address parent, std::string global_name)
+    : address_target(id),
+      runtime_(rt),
+      type_(&factory->type()),
+      global_name_(std::move(global_name)),
+      factory_(std::move(factory)),
+      parent_(std::move(parent)) {}
 
 actor_cell::~actor_cell() = default;
 
@@ -28,7 +40,7 @@ void actor_cell::deliver(envelope* env) noexcept {
       runtime_.schedule(*this);
       return;
     case push_result::closed:
-      runtime_.dead_letter(env);
+      runtime_.dead_letter(env, self());
       return;
   }
 }
@@ -59,22 +71,66 @@ bool actor_cell::start() noexcept {
     construct();
     return true;
   } catch (...) {
-    exit();  // queued messages become dead letters
+    finish();  // the parent hears of it; queued messages become dead letters
     return false;
   }
 }
 
 void actor_cell::handle(envelope* env) noexcept {
+  if (exiting_) return handle_while_exiting(env);
   address sender = std::move(env->sender);
   message msg(env);
+  ++processed_;
+  if (handle_system_message(msg, sender)) return;
   const bool exit_requested = msg.is<actor_exit_request>();
+  deliver_to_actor(msg, sender);
+  // An exit request cannot be refused — not by throwing, nor by forwarding the message away
+  // (then it counts as recursive).
+  if (exit_requested) {
+    const auto* request = msg.try_get<actor_exit_request>();
+    begin_exit(request == nullptr || request->recursive);
+  }
+}
+
+// Handles what the system answers for the actor; returns true if the actor must not see msg.
+bool actor_cell::handle_system_message(message& msg, const address& sender) noexcept {
+  if (msg.is<status_request>()) {
+    reply_status(sender);
+    return true;
+  }
+  if (msg.is<orphaned>()) {
+    parent_ = address{};
+    return true;
+  }
+  if (auto* exited = msg.try_get<child_actor_exited>()) forget_child(exited->child);
+  return false;  // child_actor_exited also reaches the actor
+}
+
+// While the children of an exiting actor exit, it sees only their child_actor_exited; repeated
+// exit requests are absorbed, anything else is a dead letter (the actor is gone for it).
+void actor_cell::handle_while_exiting(envelope* env) noexcept {
+  if (payload_if<actor_exit_request>(env) != nullptr) {
+    delete env;
+    return;
+  }
+  if (payload_if<child_actor_exited>(env) == nullptr) {
+    runtime_.dead_letter(env, self());
+    return;
+  }
+  address sender = std::move(env->sender);
+  message msg(env);
+  forget_child(msg.get<child_actor_exited>().child);
+  deliver_to_actor(msg, sender);
+  if (children_.empty()) finish();
+}
+
+void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept {
   // A failed message is retried once, immediately, on the same instance (Thespian's rule).
   std::exception_ptr error = try_receive(msg, sender);
   if (error) error = try_receive(msg, sender);
-  if (error && !exit_requested && !msg.is<poison_message>()) {
+  if (error && msg && !msg.is<actor_exit_request>() && !msg.is<poison_message>()) {
     return_poison(std::move(msg), sender, error);
   }
-  if (exit_requested) exit();  // an exit request cannot be refused, even by throwing
 }
 
 std::exception_ptr actor_cell::try_receive(message& msg, const address& sender) noexcept {
@@ -99,16 +155,70 @@ void actor_cell::return_poison(message msg, const address& sender, std::exceptio
   if (auto* target = address_access::target(sender)) {
     target->deliver(env);
   } else {
-    runtime_.dead_letter(env);  // sent from outside: nobody to return it to
+    runtime_.dead_letter(env, sender);  // sent from outside: nobody to return it to
   }
 }
 
-void actor_cell::exit() noexcept {
+// The exit handler has run: the actor takes its children along (recursive) or leaves them as
+// top-level actors, and is gone once no child is left.
+void actor_cell::begin_exit(bool recursive) noexcept {
+  exiting_ = true;
+  if (!recursive || children_.empty()) {
+    for (auto& child : children_)
+      address_access::target(child)->deliver(new envelope_of<orphaned>(self()));
+    children_.clear();
+    return finish();
+  }
+  for (auto& child : children_) {
+    address_access::target(child)->deliver(new envelope_of<actor_exit_request>(self()));
+  }
+}
+
+void actor_cell::finish() noexcept {
+  exiting_ = true;
   exited_ = true;
-  mailbox_.close([this](envelope* env) { runtime_.dead_letter(env); });
+  const address me = self();
+  mailbox_.close([&](envelope* env) {
+    if (payload_if<actor_exit_request>(env)) {
+      delete env;  // asking a gone actor to exit is no lost message
+    } else {
+      runtime_.dead_letter(env, me);
+    }
+  });
   instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
+  for (auto& child : children_) {
+    address_access::target(child)->deliver(new envelope_of<orphaned>(me));
+  }
+  children_.clear();
+  if (auto* parent = address_access::target(parent_)) {
+    parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
+  }
+  parent_ = address{};
   runtime_.forget(*this);
+}
+
+void actor_cell::forget_child(const address& child) noexcept {
+  auto it = std::find(children_.begin(), children_.end(), child);
+  if (it != children_.end()) children_.erase(it);
+}
+
+void actor_cell::reply_status(const address& to) noexcept {
+  actor_status status;
+  status.actor = self();
+  status.class_name = type_name(*type_);
+  status.global_name = global_name_;
+  status.parent = parent_;
+  status.children = children_;
+  status.pending_messages = mailbox_.count_pending();
+  status.pending_wakeups = runtime_.pending_wakeups(*this);
+  status.messages_processed = processed_;
+  envelope* env = new envelope_of<actor_status>(self(), std::move(status));
+  if (auto* target = address_access::target(to)) {
+    target->deliver(env);
+  } else {
+    runtime_.dead_letter(env, to);
+  }
 }
 
 address actor_cell::self() noexcept {
@@ -116,15 +226,25 @@ address actor_cell::self() noexcept {
 }
 
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
-  return runtime_.spawn_child(std::move(factory));
+  address child = runtime_.spawn_child(std::move(factory), self());
+  children_.push_back(child);
+  return child;
 }
 
 address actor_cell::spawn(std::string_view type_name) {
-  return runtime_.spawn_child(make_registered_factory(type_name));
+  return spawn(make_registered_factory(type_name));
+}
+
+address actor_cell::spawn_named(std::string name, std::unique_ptr<actor_factory> factory) {
+  return runtime_.spawn_named_child(std::move(name), std::move(factory));
+}
+
+void actor_cell::handle_dead_letters(bool start) {
+  runtime_.set_dead_letter_handler(*this, start);
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {
-  runtime_.dead_letter(env);
+  runtime_.dead_letter(env, address{});
 }
 
 }  // namespace thespis::detail

@@ -1,11 +1,13 @@
-// The runtime side of one actor: its mailbox, its instance, and the activation loop that feeds
-// one to the other. Shared by the in-process bases.
+// The runtime side of one actor: its mailbox, its instance, its place in the actor tree, and
+// the activation loop that feeds messages to it. Shared by the in-process bases.
 #pragma once
 
 #include <atomic>
 #include <exception>
 #include <memory>
+#include <string>
 #include <typeinfo>
+#include <vector>
 
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
@@ -24,8 +26,9 @@ class runtime;
 /// members only from inside the actor.
 class actor_cell final : public address_target, public runnable, public actor_context {
  public:
-  /// A cell that will build its actor with `factory` in its first activation.
-  actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory);
+  /// A cell that will build its actor with `factory`; `parent` is null for top-level actors.
+  actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory, address parent,
+             std::string global_name);
 
   /// Builds the actor now, on the calling thread; constructor exceptions propagate.
   void construct();
@@ -34,8 +37,14 @@ class actor_cell final : public address_target, public runnable, public actor_co
   /// constructor already sent it messages. Returns true if it needs no scheduling.
   bool try_idle() noexcept { return mailbox_.try_block(); }
 
+  /// Ends a cell whose top-level construction failed: its mail becomes dead letters.
+  void abandon() noexcept { finish(); }
+
   /// Returns the class of the hosted actor.
   const std::type_info& actor_type() const noexcept { return *type_; }
+
+  /// Returns the name given at creation, or "". Set at construction; thread-safe.
+  const std::string& name() const noexcept { return global_name_; }
 
   /// Marks that shutdown has asked this actor to exit; returns false if it had already.
   bool mark_exit_requested() noexcept {
@@ -54,6 +63,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   address self() noexcept override;
   address spawn(std::unique_ptr<actor_factory> factory) override;
   address spawn(std::string_view type_name) override;
+  address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) override;
+  address parent() const noexcept override { return parent_; }
+  const std::string& global_name() const noexcept override { return global_name_; }
+  void handle_dead_letters(bool start) override;
   void undeliverable(envelope* env) noexcept override;
 
  private:
@@ -61,18 +74,29 @@ class actor_cell final : public address_target, public runnable, public actor_co
 
   bool start() noexcept;
   void handle(envelope* env) noexcept;
+  bool handle_system_message(message& msg, const address& sender) noexcept;
+  void handle_while_exiting(envelope* env) noexcept;
+  void deliver_to_actor(message& msg, const address& sender) noexcept;
   std::exception_ptr try_receive(message& msg, const address& sender) noexcept;
   void return_poison(message msg, const address& sender, std::exception_ptr error);
-  void exit() noexcept;
+  void begin_exit(bool recursive) noexcept;
+  void finish() noexcept;
+  void forget_child(const address& child) noexcept;
+  void reply_status(const address& to) noexcept;
 
   // set at construction
   runtime& runtime_;
   const std::type_info* type_;
+  const std::string global_name_;
 
   // owner (the running activation) only
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
   std::unique_ptr<actor> instance_;
-  bool exited_ = false;
+  address parent_;                 // null once orphaned or for top-level actors
+  std::vector<address> children_;  // live children, in creation order
+  std::uint64_t processed_ = 0;
+  bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
+  bool exited_ = false;   // gone: mailbox closed, instance destroyed
 
   // shared
   mpsc_mailbox<envelope> mailbox_{mpsc_mailbox<envelope>::initial_state::open};

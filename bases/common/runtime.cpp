@@ -1,5 +1,6 @@
 #include "bases/common/runtime.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "bases/common/reply_slot.hpp"
@@ -29,25 +30,43 @@ address_id runtime::next_id() noexcept {
   return {node_, next_local_.fetch_add(1, std::memory_order_relaxed)};
 }
 
-intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory> factory) {
-  auto cell =
-      intrusive_ptr<actor_cell>::adopt(new actor_cell(*this, next_id(), std::move(factory)));
+void runtime::ensure_running() const {
+  if (stopped_.load(std::memory_order_relaxed)) {
+    throw system_shut_down("create_actor on a system that has been shut down");
+  }
+}
+
+// Registers a new cell, or — when `name` is taken — returns null and sets *existing.
+intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>& factory,
+                                                 address parent, std::string name,
+                                                 address* existing) {
   std::lock_guard lock(mutex_);
+  if (!name.empty()) {
+    if (auto it = names_.find(name); it != names_.end()) {
+      *existing = it->second;
+      return {};
+    }
+  }
+  auto cell = intrusive_ptr<actor_cell>::adopt(
+      new actor_cell(*this, next_id(), std::move(factory), std::move(parent), name));
   live_.emplace(cell->id().local, cell);
+  if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));
   ++registrations_;
   registry_changed_.notify_all();
   return cell;
 }
 
-address runtime::spawn(std::unique_ptr<actor_factory> factory) {
-  if (stopped_.load(std::memory_order_relaxed)) {
-    throw system_shut_down("create_actor on a system that has been shut down");
+// Starts a registered cell: builds it here (errors propagate) or on a worker.
+address runtime::start(intrusive_ptr<actor_cell> cell, start_mode mode) {
+  if (mode == start_mode::on_worker) {
+    schedule(*cell);  // its first activation builds it
+    return address_access::make(std::move(cell));
   }
-  auto cell = register_cell(std::move(factory));
   try {
     cell->construct();
   } catch (...) {
-    forget(*cell);
+    cell->abandon();
+    settle();
     throw;
   }
   // The constructor ran here, so no activation exists yet and we may act as the consumer: an
@@ -59,42 +78,110 @@ address runtime::spawn(std::unique_ptr<actor_factory> factory) {
   return address_access::make(std::move(cell));
 }
 
-address runtime::spawn_child(std::unique_ptr<actor_factory> factory) {
-  auto cell = register_cell(std::move(factory));
-  schedule(*cell);  // its first activation builds it
-  return address_access::make(std::move(cell));
+address runtime::spawn(std::unique_ptr<actor_factory> factory) {
+  ensure_running();
+  return start(register_cell(factory, address{}, {}, nullptr), start_mode::now);
+}
+
+address runtime::spawn_named(std::string name, std::unique_ptr<actor_factory> factory) {
+  ensure_running();
+  address existing;
+  auto cell = register_cell(factory, address{}, std::move(name), &existing);
+  return cell ? start(std::move(cell), start_mode::now) : existing;
+}
+
+address runtime::spawn_child(std::unique_ptr<actor_factory> factory, address parent) {
+  return start(register_cell(factory, std::move(parent), {}, nullptr), start_mode::on_worker);
+}
+
+address runtime::spawn_named_child(std::string name, std::unique_ptr<actor_factory> factory) {
+  address existing;
+  auto cell = register_cell(factory, address{}, std::move(name), &existing);
+  return cell ? start(std::move(cell), start_mode::on_worker) : existing;
 }
 
 void runtime::tell(const address& to, envelope* env) {
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
   } else {
-    dead_letter(env);
+    dead_letter(env, to);
   }
   settle();
 }
 
 message runtime::ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) {
   auto slot = intrusive_ptr<reply_slot>::adopt(
-      new reply_slot(next_id(), [this](envelope* late) { dead_letter(late); }));
+      new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);
   tell(to, env);
   return await_reply(*slot, timeout);
 }
 
-void runtime::dead_letter(envelope* env) noexcept {
-  dead_letters_.fetch_add(1, std::memory_order_relaxed);
-  delete env;
+void runtime::dead_letter(envelope* env, const address& to) noexcept {
+  address handler;
+  {
+    std::lock_guard lock(mutex_);
+    handler = dead_letter_handler_;
+  }
+  // A dead letter to the handler itself, or a wrapped one that failed again, is only counted:
+  // wrapping it once more could loop forever.
+  if (!handler || handler == to || payload_if<dead_envelope>(env) != nullptr) {
+    dead_letters_.fetch_add(1, std::memory_order_relaxed);
+    delete env;
+    return;
+  }
+  address sender = std::move(env->sender);
+  address_access::target(handler)->deliver(
+      new envelope_of<dead_envelope>(std::move(sender), dead_envelope{message(env), to}));
+}
+
+void runtime::set_dead_letter_handler(actor_cell& cell, bool start) {
+  const address me = cell.self();
+  std::lock_guard lock(mutex_);
+  if (start) {
+    dead_letter_handler_ = me;  // the latest registration wins
+  } else if (dead_letter_handler_ == me) {
+    dead_letter_handler_ = address{};
+  }
 }
 
 void runtime::forget(actor_cell& cell) noexcept {
   intrusive_ptr<actor_cell> last;  // released outside the lock
+  address name_holder;
   std::lock_guard lock(mutex_);
   if (auto it = live_.find(cell.id().local); it != live_.end()) {
     last = std::move(it->second);
     live_.erase(it);
   }
+  if (!cell.name().empty()) {
+    if (auto it = names_.find(cell.name());
+        it != names_.end() && address_access::id(it->second) == cell.id()) {
+      name_holder = std::move(it->second);
+      names_.erase(it);  // the name is free for a new actor
+    }
+  }
+  if (address_access::id(dead_letter_handler_) == cell.id()) {
+    name_holder = std::exchange(dead_letter_handler_, address{});  // its exit leaves none
+  }
   registry_changed_.notify_all();
+}
+
+std::size_t runtime::pending_wakeups(const actor_cell&) const noexcept {
+  return 0;
+}
+
+system_status runtime::status() const {
+  system_status s;
+  s.capabilities = config_.capabilities;
+  s.dead_letter_count = dead_letter_count();
+  s.shutting_down = shutting_down_.load(std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  s.dead_letter_handler = dead_letter_handler_;
+  s.live_actors.reserve(live_.size());
+  for (auto& [id, cell] : live_)
+    s.live_actors.push_back(address_access::make(cell));
+  std::sort(s.live_actors.begin(), s.live_actors.end());
+  return s;
 }
 
 std::size_t runtime::live_actor_count() const {

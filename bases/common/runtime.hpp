@@ -1,5 +1,6 @@
-// What the in-process bases share: the registry of live actors, spawning, dead letters, ask and
-// shutdown. A base adds only how cells run (its scheduler) and how the caller waits.
+// What the in-process bases share: the registry of live actors and global names, spawning, dead
+// letters, ask and shutdown. A base adds only how cells run (its scheduler) and how the caller
+// waits.
 #pragma once
 
 #include <atomic>
@@ -7,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +28,7 @@ class runtime : public system_base {
 
   // -- system_base ---------------------------------------------------------------------------
   address spawn(std::unique_ptr<actor_factory> factory) override;
+  address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) override;
   void tell(const address& to, envelope* env) override;
   message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) override;
   void shutdown() noexcept override;
@@ -34,16 +37,24 @@ class runtime : public system_base {
     return dead_letters_.load(std::memory_order_relaxed);
   }
   std::size_t live_actor_count() const override;
+  system_status status() const override;
 
   // -- for actor cells -----------------------------------------------------------------------
   /// Makes a ready cell run. Called when its mailbox unblocks.
   virtual void schedule(actor_cell& cell) noexcept = 0;
-  /// Creates a child actor that its first activation will build.
-  address spawn_child(std::unique_ptr<actor_factory> factory);
-  /// Takes a message that cannot be delivered: counts and drops it.
-  void dead_letter(envelope* env) noexcept;
-  /// Removes an exited cell from the registry.
+  /// Creates a child of `parent` that its first activation will build.
+  address spawn_child(std::unique_ptr<actor_factory> factory, address parent);
+  /// Returns the actor named `name`, or creates a top-level one that its first activation builds.
+  address spawn_named_child(std::string name, std::unique_ptr<actor_factory> factory);
+  /// Takes a message that could not be delivered to `to`: hands it to the dead-letter handler
+  /// wrapped in a dead_envelope, or counts and drops it.
+  void dead_letter(envelope* env, const address& to) noexcept;
+  /// Registers (start) or deregisters `cell` as the dead-letter handler.
+  void set_dead_letter_handler(actor_cell& cell, bool start);
+  /// Removes an exited cell from the registry, its name, and its dead-letter role.
   void forget(actor_cell& cell) noexcept;
+  /// Returns how many wakeups are pending for `cell`.
+  std::size_t pending_wakeups(const actor_cell& cell) const noexcept;
   unsigned message_budget() const noexcept { return config_.message_budget; }
 
  protected:
@@ -55,8 +66,13 @@ class runtime : public system_base {
   virtual void stop(bool clean) noexcept = 0;
 
  private:
+  enum class start_mode { now, on_worker };
+
   address_id next_id() noexcept;
-  intrusive_ptr<actor_cell> register_cell(std::unique_ptr<actor_factory> factory);
+  intrusive_ptr<actor_cell> register_cell(std::unique_ptr<actor_factory>& factory, address parent,
+                                          std::string name, address* existing);
+  address start(intrusive_ptr<actor_cell> cell, start_mode mode);
+  void ensure_running() const;
   std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
   bool await_exits(std::chrono::steady_clock::time_point deadline);
   void report_stuck_actors();
@@ -75,7 +91,9 @@ class runtime : public system_base {
   mutable std::mutex mutex_;
   std::condition_variable registry_changed_;
   std::unordered_map<std::uint64_t, intrusive_ptr<actor_cell>> live_;
+  std::unordered_map<std::string, address> names_;
   std::uint64_t registrations_ = 0;
+  address dead_letter_handler_;
 };
 
 }  // namespace thespis::detail

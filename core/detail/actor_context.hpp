@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/address.hpp"
@@ -19,6 +20,15 @@ class actor_context {
   virtual address spawn(std::unique_ptr<actor_factory> factory) = 0;
   /// Creates a child actor of a registered type name; throws invalid_actor_specification.
   virtual address spawn(std::string_view type_name) = 0;
+  /// Returns the actor named `name`, creating it with `factory` (as a top-level actor) if none
+  /// has that name.
+  virtual address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) = 0;
+  /// Returns the parent's address; null for a top-level actor.
+  virtual address parent() const noexcept = 0;
+  /// Returns the global name the actor was created with, or an empty string.
+  virtual const std::string& global_name() const noexcept = 0;
+  /// Makes this actor the system's dead-letter handler (true) or stops it being one (false).
+  virtual void handle_dead_letters(bool start) = 0;
   /// Takes an envelope that cannot be delivered (e.g. sent to the null address).
   virtual void undeliverable(envelope* env) noexcept = 0;
 

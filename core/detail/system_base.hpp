@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/address.hpp"
@@ -12,6 +13,7 @@
 #include "core/detail/envelope.hpp"
 #include "core/message.hpp"
 #include "core/system_config.hpp"
+#include "core/system_status.hpp"
 
 namespace thespis::detail {
 
@@ -23,6 +25,8 @@ class system_base {
 
   /// Creates a top-level actor, constructing it before returning; constructor errors propagate.
   virtual address spawn(std::unique_ptr<actor_factory> factory) = 0;
+  /// Returns the actor named `name`, or creates a top-level one with `factory` under it.
+  virtual address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) = 0;
   /// Delivers env (sender already set) to `to`, or dead-letters it.
   virtual void tell(const address& to, envelope* env) = 0;
   /// Sends env to `to` with a fresh reply address as sender and waits for the first reply;
@@ -37,6 +41,8 @@ class system_base {
   virtual std::uint64_t dead_letter_count() const noexcept = 0;
   /// Returns how many actors are alive.
   virtual std::size_t live_actor_count() const = 0;
+  /// Returns a snapshot of the system's state.
+  virtual system_status status() const = 0;
 };
 
 /// Builds the base named by config.base; throws invalid_system_config for an unknown name.

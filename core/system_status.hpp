@@ -1,0 +1,23 @@
+// What actor_system::status() reports.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/address.hpp"
+#include "core/system_config.hpp"
+
+namespace thespis {
+
+/// A snapshot of a running system (Thespian's system status).
+struct system_status {
+  capability_map capabilities;
+  std::vector<address> live_actors;
+  address dead_letter_handler;  ///< null when none is registered
+  std::uint64_t dead_letter_count = 0;
+  std::size_t pending_timers = 0;
+  bool shutting_down = false;
+};
+
+}  // namespace thespis

@@ -1,0 +1,99 @@
+// Behaviour every base must show for messages that cannot be delivered.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "support/bases.hpp"
+
+using thespis::actor_exit_request;
+using thespis::address;
+using thespis::dead_envelope;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+using thespis::test::eventually;
+
+namespace {
+struct start_handling {
+  bool on;
+};
+struct get_seen {};
+struct seen {
+  std::vector<int> values;
+  std::vector<address> dead;
+};
+
+class dead_letter_office : public thespis::actor {
+ public:
+  dead_letter_office() {
+    handle([this](const start_handling& s, const address& from) {
+      handle_dead_letters(s.on);
+      send(from, true);
+    });
+    handle([this](const dead_envelope& d) {
+      if (auto* v = d.original.try_get<int>()) log_.values.push_back(*v);
+      log_.dead.push_back(d.dead_address);
+    });
+    handle([this](const get_seen&, const address& from) { send(from, log_); });
+  }
+
+ private:
+  seen log_;
+};
+
+class mortal : public thespis::actor {};
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("dead letters reach the registered handler in order, with the dead address",
+                   "[dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address office = sys.template create_actor<dead_letter_office>();
+  REQUIRE(sys.template ask<bool>(office, start_handling{true}, answer_within));
+  address gone = sys.template create_actor<mortal>();
+  sys.tell(gone, actor_exit_request{});
+  for (int i = 0; i < 100; ++i)
+    sys.tell(gone, i);
+  REQUIRE(eventually([&] {
+    auto s = sys.template ask<seen>(office, get_seen{}, answer_within);
+    return s && s->values.size() == 100;
+  }));
+  auto s = sys.template ask<seen>(office, get_seen{}, answer_within);
+  std::vector<int> expected;
+  for (int i = 0; i < 100; ++i)
+    expected.push_back(i);
+  CHECK(s->values == expected);
+  CHECK(s->dead.front() == gone);
+  CHECK(sys.status().dead_letter_handler == office);
+}
+
+TEMPLATE_TEST_CASE("the latest dead-letter handler wins; deregistering leaves none",
+                   "[dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address first = sys.template create_actor<dead_letter_office>();
+  address second = sys.template create_actor<dead_letter_office>();
+  REQUIRE(sys.template ask<bool>(first, start_handling{true}, answer_within));
+  REQUIRE(sys.template ask<bool>(second, start_handling{true}, answer_within));
+  CHECK(sys.status().dead_letter_handler == second);
+  sys.tell(address{}, 7);
+  REQUIRE(eventually([&] {
+    return sys.template ask<seen>(second, get_seen{}, answer_within)->values.size() == 1;
+  }));
+  CHECK(sys.template ask<seen>(first, get_seen{}, answer_within)->values.empty());
+
+  REQUIRE(sys.template ask<bool>(second, start_handling{false}, answer_within));
+  CHECK(sys.status().dead_letter_handler == address{});
+  const auto before = sys.dead_letter_count();
+  sys.tell(address{}, 8);
+  CHECK(sys.dead_letter_count() == before + 1);  // no handler: counted and dropped
+}
+
+TEMPLATE_TEST_CASE("a dead-letter handler that exits leaves none", "[dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address office = sys.template create_actor<dead_letter_office>();
+  REQUIRE(sys.template ask<bool>(office, start_handling{true}, answer_within));
+  sys.tell(office, actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.status().dead_letter_handler == address{}; }));
+  const auto before = sys.dead_letter_count();
+  sys.tell(address{}, 1);
+  CHECK(sys.dead_letter_count() == before + 1);
+}
