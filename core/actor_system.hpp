@@ -49,8 +49,9 @@ class actor_system {
   /// Creates a top-level actor of a registered type name; throws invalid_actor_specification.
   address create_actor(std::string_view type_name);
 
-  /// Sends msg to `to` from outside the system (the receiver sees a null sender).
-  /// The simple base returns once everything the message caused has run.
+  /// Sends msg to `to` from outside the system. The receiver sees the outside caller's address as
+  /// sender; what it sends there is read with listen(). The simple base returns once everything
+  /// the message caused has run.
   template <class T>
   void tell(const address& to, T&& msg) {
     if (auto* env = detail::make_envelope(address{}, std::forward<T>(msg))) base_->tell(to, env);
@@ -68,6 +69,16 @@ class actor_system {
         base_->ask(to, env, std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
     if (!reply) return std::nullopt;
     return reply;
+  }
+
+  /// Returns the oldest message actors sent to the outside caller (replies to tells, poison
+  /// messages), waiting up to `timeout`; std::nullopt on timeout. System messages other than
+  /// poison_message and status replies never arrive here. The simple base does not wait.
+  template <class Rep, class Period>
+  std::optional<message> listen(std::chrono::duration<Rep, Period> timeout) {
+    message m = base_->listen(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    if (!m) return std::nullopt;
+    return m;
   }
 
   /// Like ask(), but expects a reply of type R: returns it, std::nullopt on timeout, and throws

@@ -1,6 +1,7 @@
 // Messages the system itself sends to actors.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -34,6 +35,12 @@ struct child_actor_exited {
 struct dead_envelope {
   message original;
   address dead_address;
+};
+
+/// Delivered to an actor that called wakeup_after(): the delay it asked for and its payload.
+struct wakeup_message {
+  std::chrono::nanoseconds delay{0};
+  message payload;  ///< empty if none was given
 };
 
 /// Sent to an actor, answered by the system with an actor_status without the actor seeing it.

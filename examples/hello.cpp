@@ -28,7 +28,9 @@ class greeter : public thespis::actor {
 int main() {
   thespis::actor_system sys;  // threaded base, one worker per hardware thread
   thespis::address g = sys.create_actor<greeter>();
-  sys.tell(g, greet{"nobody"});  // no sender outside the system: the reply is a dead letter
+  sys.tell(g, greet{"nobody"});  // the reply waits for sys.listen()
   auto reply = sys.ask<greeting>(g, greet{"world"}, std::chrono::seconds(1));
   std::cout << (reply ? reply->text : "no reply") << '\n';
+  auto told = sys.listen(std::chrono::seconds(1));  // the reply to the tell
+  if (told && told->is<greeting>()) std::cout << told->get<greeting>().text << '\n';
 }  // ~actor_system: every actor gets an actor_exit_request, then the workers stop

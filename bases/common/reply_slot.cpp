@@ -1,5 +1,7 @@
 #include "bases/common/reply_slot.hpp"
 
+#include "bases/common/outside_inbox.hpp"
+
 namespace thespis::detail {
 
 reply_slot::~reply_slot() {
@@ -7,7 +9,7 @@ reply_slot::~reply_slot() {
 }
 
 void reply_slot::deliver(envelope* env) noexcept {
-  {
+  if (reaches_outside(*env)) {
     std::lock_guard lock(mutex_);
     if (!closed_ && !reply_) {
       reply_ = env;

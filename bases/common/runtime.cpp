@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "bases/common/outside_inbox.hpp"
 #include "bases/common/reply_slot.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
@@ -22,9 +23,12 @@ system_config with_standard_capabilities(system_config config) {
 
 runtime::runtime(system_config config)
     : config_(with_standard_capabilities(std::move(config))),
-      node_(next_node.fetch_add(1, std::memory_order_relaxed)) {}
+      node_(next_node.fetch_add(1, std::memory_order_relaxed)),
+      inbox_(intrusive_ptr<outside_inbox>::adopt(new outside_inbox(
+          next_id(), [this](envelope* env) { dead_letter(env, inbox_address_); }))),
+      inbox_address_(address_access::make(inbox_)) {}
 
-runtime::~runtime() = default;
+runtime::~runtime() { inbox_->clear(); }
 
 address_id runtime::next_id() noexcept {
   return {node_, next_local_.fetch_add(1, std::memory_order_relaxed)};
@@ -101,6 +105,7 @@ address runtime::spawn_named_child(std::string name, std::unique_ptr<actor_facto
 }
 
 void runtime::tell(const address& to, envelope* env) {
+  if (!env->sender) env->sender = inbox_address_;  // replies come back to listen()
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
   } else {
@@ -115,6 +120,11 @@ message runtime::ask(const address& to, envelope* env, std::chrono::nanoseconds 
   env->sender = address_access::make(slot);
   tell(to, env);
   return await_reply(*slot, timeout);
+}
+
+message runtime::listen(std::chrono::nanoseconds timeout) {
+  settle();
+  return inbox_->take(listen_wait(timeout));
 }
 
 void runtime::dead_letter(envelope* env, const address& to) noexcept {

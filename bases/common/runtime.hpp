@@ -19,6 +19,7 @@
 namespace thespis::detail {
 
 class reply_slot;
+class outside_inbox;
 
 /// The body of an in-process actor system. Thread-safe unless a base says otherwise.
 class runtime : public system_base {
@@ -31,6 +32,7 @@ class runtime : public system_base {
   address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) override;
   void tell(const address& to, envelope* env) override;
   message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) override;
+  message listen(std::chrono::nanoseconds timeout) override;
   void shutdown() noexcept override;
   const system_config& config() const noexcept override { return config_; }
   std::uint64_t dead_letter_count() const noexcept override {
@@ -60,6 +62,10 @@ class runtime : public system_base {
  protected:
   /// Runs whatever the last outside call caused, if the base runs work on the caller's thread.
   virtual void settle() noexcept = 0;
+  /// How long listen() may wait: the simple base never waits (everything has run).
+  virtual std::chrono::nanoseconds listen_wait(std::chrono::nanoseconds timeout) const noexcept {
+    return timeout;
+  }
   /// Waits for the reply an ask expects.
   virtual message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
   /// Stops running cells: waits for the scheduler if `clean`, else abandons what is stuck.
@@ -86,6 +92,8 @@ class runtime : public system_base {
   std::atomic<std::uint64_t> dead_letters_{0};
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> stopped_{false};
+  intrusive_ptr<outside_inbox> inbox_;  // the sender of outside tells
+  address inbox_address_;
 
   // guarded by mutex_
   mutable std::mutex mutex_;

@@ -32,6 +32,9 @@ class system_base {
   /// Sends env to `to` with a fresh reply address as sender and waits for the first reply;
   /// returns an empty message on timeout.
   virtual message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  /// Returns the oldest message sent to outside code (the sender of its tells), waiting up to
+  /// `timeout`; an empty message on timeout.
+  virtual message listen(std::chrono::nanoseconds timeout) = 0;
   /// Sends an exit request to every live actor and stops; idempotent; bounded by the config's
   /// shutdown timeout.
   virtual void shutdown() noexcept = 0;

@@ -69,6 +69,14 @@ class move_checker : public thespis::actor {
   }
 };
 
+// Answers anything with a system message that outside code must not see.
+class system_message_bouncer : public thespis::actor {
+ public:
+  void receive(thespis::message&, const address& from) override {
+    send(from, thespis::child_actor_exited{self()});
+  }
+};
+
 class forwarder : public thespis::actor {
  public:
   explicit forwarder(address to) : to_(std::move(to)) {}
@@ -184,4 +192,29 @@ TEMPLATE_TEST_CASE("a message to the null address is counted as a dead letter", 
   const auto before = sys.dead_letter_count();
   sys.tell(address{}, ping{1});
   CHECK(sys.dead_letter_count() == before + 1);
+}
+
+TEMPLATE_TEST_CASE("replies to outside tells are received with listen, in order", "[listen]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<echo>();
+  sys.tell(a, ping{1});
+  sys.tell(a, ping{2});
+  auto first = sys.listen(answer_within);
+  auto second = sys.listen(answer_within);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->template get<pong>().n == 1);
+  CHECK(second->template get<pong>().n == 2);
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(20)));
+}
+
+TEMPLATE_TEST_CASE("system messages other than poison and status never reach outside code",
+                   "[listen]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const auto before = sys.dead_letter_count();
+  address bouncer = sys.create_actor<system_message_bouncer>();
+  sys.tell(bouncer, 1);
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == before + 1; }));
 }
