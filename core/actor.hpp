@@ -3,8 +3,10 @@
 
 #include <concepts>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "core/address.hpp"
@@ -13,6 +15,8 @@
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
 #include "core/message.hpp"
+#include "core/requirements.hpp"
+#include "core/system_config.hpp"
 #include "core/system_messages.hpp"
 
 namespace thespis {
@@ -23,6 +27,17 @@ namespace thespis {
 struct global_name {
   std::string value;
 };
+
+namespace detail {
+/// True if a creation call's first argument is an option (a name or requirements) rather than a
+/// constructor argument.
+template <class... Args>
+inline constexpr bool starts_with_option = false;
+template <class First, class... Rest>
+inline constexpr bool starts_with_option<First, Rest...> =
+    std::is_same_v<std::remove_cvref_t<First>, requirements> ||
+    std::is_same_v<std::remove_cvref_t<First>, global_name>;
+}  // namespace detail
 
 /// An actor: private state changed only by the messages it receives, one at a time.
 ///
@@ -65,7 +80,8 @@ class actor {
   /// after on some worker; messages sent to it before then wait in its mailbox.
   /// Only from inside the owning actor.
   template <class A, class... Args>
-  requires std::derived_from<A, actor> address create_actor(Args&&... args) {
+  requires std::derived_from<A, actor> &&(!detail::starts_with_option<Args...>)address
+      create_actor(Args&&... args) {
     return context_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
   }
 
@@ -75,6 +91,30 @@ class actor {
   requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
     return context_->spawn_named(std::move(name.value),
                                  detail::make_factory<A>(std::forward<Args>(args)...));
+  }
+
+  /// Creates a child actor A(args...) that must also meet `more` (on top of what A declares
+  /// with a static `actor_requirements()`); throws no_compatible_system_for_actor if the
+  /// system's capabilities fall short. Only from inside the owning actor.
+  template <class A, class... Args>
+  requires std::derived_from<A, actor> address create_actor(const requirements& more,
+                                                            Args&&... args) {
+    auto factory = detail::make_factory<A>(std::forward<Args>(args)...);
+    factory->add_requirements(more);
+    return context_->spawn(std::move(factory));
+  }
+
+  /// Returns the system's current capabilities. Only from inside the actor (also its
+  /// constructor).
+  capability_map capabilities() const { return context_->capabilities(); }
+
+  /// Returns what this actor requires of the system. Only from inside the actor.
+  const requirements& required_capabilities() const noexcept { return context_->required(); }
+
+  /// Sets a capability of the system, or removes it when `value` is empty; every live actor is
+  /// re-validated and those no longer satisfied are asked to exit. Only from inside the actor.
+  void update_capability(std::string name, std::optional<capability_value> value = std::nullopt) {
+    context_->update_capability(std::move(name), std::move(value));
   }
 
   /// Returns the parent's address; null for a top-level actor. Only from inside the actor.

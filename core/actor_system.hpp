@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "core/detail/make_envelope.hpp"
 #include "core/detail/system_base.hpp"
 #include "core/message.hpp"
+#include "core/requirements.hpp"
 #include "core/system_config.hpp"
 
 namespace thespis {
@@ -34,7 +36,8 @@ class actor_system {
   /// Creates a top-level actor A(args...) and returns its address. The constructor runs before
   /// this returns; if it throws, so does create_actor.
   template <class A, class... Args>
-  requires std::derived_from<A, actor> address create_actor(Args&&... args) {
+  requires std::derived_from<A, actor> &&(!detail::starts_with_option<Args...>)address
+      create_actor(Args&&... args) {
     return base_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
   }
 
@@ -44,6 +47,16 @@ class actor_system {
   requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
     return base_->spawn_named(std::move(name.value),
                               detail::make_factory<A>(std::forward<Args>(args)...));
+  }
+
+  /// Creates a top-level actor A(args...) that must also meet `more`; throws
+  /// no_compatible_system_for_actor if the system's capabilities fall short.
+  template <class A, class... Args>
+  requires std::derived_from<A, actor> address create_actor(const requirements& more,
+                                                            Args&&... args) {
+    auto factory = detail::make_factory<A>(std::forward<Args>(args)...);
+    factory->add_requirements(more);
+    return base_->spawn(std::move(factory));
   }
 
   /// Creates a top-level actor of a registered type name; throws invalid_actor_specification.
@@ -102,6 +115,16 @@ class actor_system {
 
   /// Returns how many actors are alive.
   std::size_t live_actor_count() const { return base_->live_actor_count(); }
+
+  /// Returns the system's current capabilities.
+  capability_map capabilities() const { return base_->capabilities(); }
+
+  /// Sets a capability, or removes it when `value` is empty. Every live actor whose
+  /// requirements are no longer met is asked to exit; an update that changes nothing touches
+  /// no actor.
+  void update_capability(std::string name, std::optional<capability_value> value = std::nullopt) {
+    base_->update_capability(std::move(name), std::move(value));
+  }
 
   /// Returns a snapshot of the system's state.
   system_status status() const { return base_->status(); }

@@ -17,11 +17,12 @@ struct orphaned {};  // the parent exited without taking its children along
 }  // namespace
 
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
-                       address parent, std::string global_name)
+                       address parent, std::string global_name, requirements required)
     : address_target(id),
       runtime_(rt),
       type_(&factory->type()),
       global_name_(std::move(global_name)),
+      required_(std::move(required)),
       factory_(std::move(factory)),
       parent_(std::move(parent)) {}
 
@@ -241,6 +242,14 @@ address actor_cell::spawn_named(std::string name, std::unique_ptr<actor_factory>
 
 void actor_cell::handle_dead_letters(bool start) {
   runtime_.set_dead_letter_handler(*this, start);
+}
+
+capability_map actor_cell::capabilities() const {
+  return runtime_.capabilities();
+}
+
+void actor_cell::update_capability(std::string name, std::optional<capability_value> value) {
+  runtime_.update_capability(std::move(name), std::move(value));
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {

@@ -28,7 +28,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
  public:
   /// A cell that will build its actor with `factory`; `parent` is null for top-level actors.
   actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory, address parent,
-             std::string global_name);
+             std::string global_name, requirements required);
 
   /// Builds the actor now, on the calling thread; constructor exceptions propagate.
   void construct();
@@ -67,6 +67,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
   address parent() const noexcept override { return parent_; }
   const std::string& global_name() const noexcept override { return global_name_; }
   void handle_dead_letters(bool start) override;
+  capability_map capabilities() const override;
+  const requirements& required() const noexcept override { return required_; }
+  void update_capability(std::string name, std::optional<capability_value> value) override;
   void undeliverable(envelope* env) noexcept override;
 
  private:
@@ -88,6 +91,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   runtime& runtime_;
   const std::type_info* type_;
   const std::string global_name_;
+  const requirements required_;
 
   // owner (the running activation) only
   std::unique_ptr<actor_factory> factory_;  // until the actor is built

@@ -34,7 +34,8 @@ void outside_inbox::clear() noexcept {
     std::lock_guard lock(mutex_);
     dropped.swap(queue_);
   }
-  for (envelope* env : dropped) delete env;
+  for (envelope* env : dropped)
+    delete env;
 }
 
 }  // namespace thespis::detail

@@ -26,9 +26,12 @@ runtime::runtime(system_config config)
       node_(next_node.fetch_add(1, std::memory_order_relaxed)),
       inbox_(intrusive_ptr<outside_inbox>::adopt(new outside_inbox(
           next_id(), [this](envelope* env) { dead_letter(env, inbox_address_); }))),
-      inbox_address_(address_access::make(inbox_)) {}
+      inbox_address_(address_access::make(inbox_)),
+      capabilities_(config_.capabilities) {}
 
-runtime::~runtime() { inbox_->clear(); }
+runtime::~runtime() {
+  inbox_->clear();
+}
 
 address_id runtime::next_id() noexcept {
   return {node_, next_local_.fetch_add(1, std::memory_order_relaxed)};
@@ -51,8 +54,12 @@ intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>&
       return {};
     }
   }
-  auto cell = intrusive_ptr<actor_cell>::adopt(
-      new actor_cell(*this, next_id(), std::move(factory), std::move(parent), name));
+  requirements required = factory->all_requirements();
+  if (std::string why = required.unmet_by(capabilities_); !why.empty()) {
+    throw no_compatible_system_for_actor(type_name(factory->type()) + " " + why);
+  }
+  auto cell = intrusive_ptr<actor_cell>::adopt(new actor_cell(
+      *this, next_id(), std::move(factory), std::move(parent), name, std::move(required)));
   live_.emplace(cell->id().local, cell);
   if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));
   ++registrations_;
@@ -176,17 +183,48 @@ void runtime::forget(actor_cell& cell) noexcept {
   registry_changed_.notify_all();
 }
 
+capability_map runtime::capabilities() const {
+  std::lock_guard lock(mutex_);
+  return capabilities_;
+}
+
+void runtime::update_capability(std::string name, std::optional<capability_value> value) {
+  std::vector<intrusive_ptr<actor_cell>> constrained;
+  capability_map now;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = capabilities_.find(name);
+    if (value) {
+      if (it != capabilities_.end() && it->second == *value) return;  // no change, no actor
+      capabilities_[std::move(name)] = std::move(*value);
+    } else {
+      if (it == capabilities_.end()) return;
+      capabilities_.erase(it);
+    }
+    now = capabilities_;
+    for (auto& [id, cell] : live_) {
+      if (!cell->required().empty()) constrained.push_back(cell);
+    }
+  }
+  for (auto& cell : constrained) {
+    if (!cell->required().unmet_by(now).empty()) {
+      cell->deliver(new envelope_of<actor_exit_request>(address{}));
+    }
+  }
+  settle();
+}
+
 std::size_t runtime::pending_wakeups(const actor_cell&) const noexcept {
   return 0;
 }
 
 system_status runtime::status() const {
   system_status s;
-  s.capabilities = config_.capabilities;
   s.dead_letter_count = dead_letter_count();
   s.shutting_down = shutting_down_.load(std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   s.dead_letter_handler = dead_letter_handler_;
+  s.capabilities = capabilities_;
   s.live_actors.reserve(live_.size());
   for (auto& [id, cell] : live_)
     s.live_actors.push_back(address_access::make(cell));

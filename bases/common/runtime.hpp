@@ -40,6 +40,8 @@ class runtime : public system_base {
   }
   std::size_t live_actor_count() const override;
   system_status status() const override;
+  capability_map capabilities() const override;
+  void update_capability(std::string name, std::optional<capability_value> value) override;
 
   // -- for actor cells -----------------------------------------------------------------------
   /// Makes a ready cell run. Called when its mailbox unblocks.
@@ -102,6 +104,7 @@ class runtime : public system_base {
   std::unordered_map<std::string, address> names_;
   std::uint64_t registrations_ = 0;
   address dead_letter_handler_;
+  capability_map capabilities_;
 };
 
 }  // namespace thespis::detail

@@ -2,12 +2,15 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/address.hpp"
 #include "core/detail/actor_factory.hpp"
 #include "core/detail/envelope.hpp"
+#include "core/requirements.hpp"
+#include "core/system_config.hpp"
 
 namespace thespis::detail {
 
@@ -27,6 +30,12 @@ class actor_context {
   virtual address parent() const noexcept = 0;
   /// Returns the global name the actor was created with, or an empty string.
   virtual const std::string& global_name() const noexcept = 0;
+  /// Returns the system's current capabilities.
+  virtual capability_map capabilities() const = 0;
+  /// Returns what the actor requires of the system.
+  virtual const requirements& required() const noexcept = 0;
+  /// Sets (or, with no value, removes) a capability and re-validates every live actor.
+  virtual void update_capability(std::string name, std::optional<capability_value> value) = 0;
   /// Makes this actor the system's dead-letter handler (true) or stops it being one (false).
   virtual void handle_dead_letters(bool start) = 0;
   /// Takes an envelope that cannot be delivered (e.g. sent to the null address).

@@ -1,11 +1,14 @@
 // Deferred construction of an actor: the runtime may build the instance later, on a worker.
 #pragma once
 
+#include <concepts>
 #include <memory>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
+
+#include "core/requirements.hpp"
 
 namespace thespis {
 class actor;
@@ -22,6 +25,20 @@ class actor_factory {
   virtual std::unique_ptr<actor> make() = 0;
   /// Returns the class that make() builds.
   virtual const std::type_info& type() const noexcept = 0;
+
+  /// Returns what the class declares it requires, plus what was added at creation.
+  requirements all_requirements() const {
+    requirements all = class_requirements();
+    return all.merge(extra_);
+  }
+  /// Adds requirements given at creation.
+  void add_requirements(const requirements& more) { extra_.merge(more); }
+
+ protected:
+  virtual requirements class_requirements() const { return {}; }
+
+ private:
+  requirements extra_;
 };
 
 /// Builds an A from stored constructor arguments (decayed copies, moved into the constructor).
@@ -35,6 +52,17 @@ class factory_of final : public actor_factory {
     return std::apply([](auto&... a) { return std::make_unique<A>(std::move(a)...); }, args_);
   }
   const std::type_info& type() const noexcept override { return typeid(A); }
+
+ protected:
+  requirements class_requirements() const override {
+    if constexpr (requires {
+                    { A::actor_requirements() } -> std::convertible_to<requirements>;
+                  }) {
+      return A::actor_requirements();
+    } else {
+      return {};
+    }
+  }
 
  private:
   std::tuple<Args...> args_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,10 @@ class system_base {
   virtual std::uint64_t dead_letter_count() const noexcept = 0;
   /// Returns how many actors are alive.
   virtual std::size_t live_actor_count() const = 0;
+  /// Returns the current capabilities.
+  virtual capability_map capabilities() const = 0;
+  /// Sets or removes a capability and re-validates every live actor.
+  virtual void update_capability(std::string name, std::optional<capability_value> value) = 0;
   /// Returns a snapshot of the system's state.
   virtual system_status status() const = 0;
 };
