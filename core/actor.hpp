@@ -1,6 +1,7 @@
 // The base class of every actor.
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <memory>
 #include <optional>
@@ -115,6 +116,38 @@ class actor {
   /// re-validated and those no longer satisfied are asked to exit. Only from inside the actor.
   void update_capability(std::string name, std::optional<capability_value> value = std::nullopt) {
     context_->update_capability(std::move(name), std::move(value));
+  }
+
+  /// Sends this actor a wakeup_message after `delay` — interleaved with its other messages, in
+  /// deadline order with its other wakeups — carrying `payload` (any movable value) if given.
+  /// Pending wakeups die with the actor. Only from inside the owning actor.
+  template <class Rep, class Period, class... Payload>
+  requires(sizeof...(Payload) <= 1) wakeup_handle
+      wakeup_after(std::chrono::duration<Rep, Period> delay, Payload&&... payload) {
+    message carried;
+    if constexpr (sizeof...(Payload) == 1) {
+      carried = message(detail::make_envelope(address{}, std::forward<Payload>(payload)...));
+    }
+    return context_->wakeup_after(std::chrono::duration_cast<std::chrono::nanoseconds>(delay),
+                                  std::move(carried));
+  }
+
+  /// Cancels a pending wakeup: it will not be delivered. Returns false if it was delivered or
+  /// cancelled already. Only from inside the owning actor.
+  bool cancel_wakeup(wakeup_handle handle) noexcept { return context_->cancel_wakeup(handle); }
+
+  /// Makes this actor transient (Thespian's @transient): it is asked to exit `after` its first
+  /// message. Call in the constructor.
+  template <class Rep, class Period>
+  void exit_after_first_message(std::chrono::duration<Rep, Period> after) {
+    context_->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(after), false);
+  }
+
+  /// Makes this actor exit once it has received no message for `idle` (Thespian's
+  /// @transient_idle). Call in the constructor.
+  template <class Rep, class Period>
+  void exit_when_idle_for(std::chrono::duration<Rep, Period> idle) {
+    context_->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(idle), true);
   }
 
   /// Returns the parent's address; null for a top-level actor. Only from inside the actor.

@@ -126,6 +126,14 @@ class actor_system {
     base_->update_capability(std::move(name), std::move(value));
   }
 
+  /// Lets `delay` pass. On the simple base time is virtual and moves only here: due wakeups
+  /// fire in deadline order, each running to quiet before the next. On the threaded base this
+  /// waits `delay` of real time, so one test reads the same on both bases.
+  template <class Rep, class Period>
+  void advance_time(std::chrono::duration<Rep, Period> delay) {
+    base_->advance_time(std::chrono::duration_cast<std::chrono::nanoseconds>(delay));
+  }
+
   /// Returns a snapshot of the system's state.
   system_status status() const { return base_->status(); }
 

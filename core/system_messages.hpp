@@ -37,10 +37,17 @@ struct dead_envelope {
   address dead_address;
 };
 
+/// Names one pending wakeup, for cancel_wakeup(). A default handle names none.
+struct wakeup_handle {
+  std::uint64_t id = 0;
+  friend bool operator==(const wakeup_handle&, const wakeup_handle&) = default;
+};
+
 /// Delivered to an actor that called wakeup_after(): the delay it asked for and its payload.
 struct wakeup_message {
   std::chrono::nanoseconds delay{0};
-  message payload;  ///< empty if none was given
+  message payload;       ///< empty if none was given
+  wakeup_handle handle;  ///< what wakeup_after() returned
 };
 
 /// Sent to an actor, answered by the system with an actor_status without the actor seeing it.

@@ -13,7 +13,8 @@ namespace thespis::detail {
 
 namespace {
 // Messages the system sends among cells; the actor never sees them.
-struct orphaned {};  // the parent exited without taking its children along
+struct orphaned {};         // the parent exited without taking its children along
+struct transient_check {};  // a transient actor's timer fired
 }  // namespace
 
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
@@ -41,7 +42,11 @@ void actor_cell::deliver(envelope* env) noexcept {
       runtime_.schedule(*this);
       return;
     case push_result::closed:
-      runtime_.dead_letter(env, self());
+      if (payload_if<wakeup_message>(env)) {
+        delete env;  // a wakeup that was already on its way dies with the actor
+      } else {
+        runtime_.dead_letter(env, self());
+      }
       return;
   }
 }
@@ -83,6 +88,7 @@ void actor_cell::handle(envelope* env) noexcept {
   message msg(env);
   ++processed_;
   if (handle_system_message(msg, sender)) return;
+  if (transient_after_.count() > 0) note_activity();
   const bool exit_requested = msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   // An exit request cannot be refused — not by throwing, nor by forwarding the message away
@@ -99,9 +105,16 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
     reply_status(sender);
     return true;
   }
+  if (msg.is<transient_check>()) {
+    check_transient();
+    return true;
+  }
   if (msg.is<orphaned>()) {
     parent_ = address{};
     return true;
+  }
+  if (auto* wakeup = msg.try_get<wakeup_message>()) {
+    return wakeups_.erase(wakeup->handle.id) == 0;  // a cancelled wakeup never reaches the actor
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) forget_child(exited->child);
   return false;  // child_actor_exited also reaches the actor
@@ -180,12 +193,18 @@ void actor_cell::finish() noexcept {
   exited_ = true;
   const address me = self();
   mailbox_.close([&](envelope* env) {
-    if (payload_if<actor_exit_request>(env)) {
-      delete env;  // asking a gone actor to exit is no lost message
+    if (payload_if<actor_exit_request>(env) || payload_if<wakeup_message>(env) ||
+        payload_if<transient_check>(env)) {
+      delete env;  // asking a gone actor to exit, or waking it, loses nothing
     } else {
       runtime_.dead_letter(env, me);
     }
   });
+  // Pending wakeups die with the actor.
+  for (auto& [handle, id] : wakeups_)
+    runtime_.timers().cancel(id);
+  if (transient_armed_) runtime_.timers().cancel(transient_timer_);
+  wakeups_.clear();
   instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
   for (auto& child : children_) {
@@ -212,7 +231,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.parent = parent_;
   status.children = children_;
   status.pending_messages = mailbox_.count_pending();
-  status.pending_wakeups = runtime_.pending_wakeups(*this);
+  status.pending_wakeups = wakeups_.size();
   status.messages_processed = processed_;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
   if (auto* target = address_access::target(to)) {
@@ -250,6 +269,63 @@ capability_map actor_cell::capabilities() const {
 
 void actor_cell::update_capability(std::string name, std::optional<capability_value> value) {
   runtime_.update_capability(std::move(name), std::move(value));
+}
+
+wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message payload) {
+  // The envelope is complete before the timer owns it: the timer thread may fire at once.
+  const wakeup_handle handle{++last_wakeup_};
+  message wakeup(
+      new envelope_of<wakeup_message>(self(), wakeup_message{delay, std::move(payload), handle}));
+  auto target = intrusive_ptr<actor_cell>::share(this);
+  const timer_id id = runtime_.timers().schedule_after(
+      std::chrono::duration_cast<timer_service::duration>(delay),
+      [cell = std::move(target), wakeup = std::move(wakeup)]() mutable {
+        cell->deliver(wakeup.release());
+      });
+  wakeups_.emplace(handle.id, id);
+  return handle;
+}
+
+bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
+  auto it = wakeups_.find(handle.id);
+  if (it == wakeups_.end()) return false;
+  (void)runtime_.timers().cancel(it->second);  // if it fired already, arrival drops it
+  wakeups_.erase(it);
+  return true;
+}
+
+void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
+  transient_after_ = after;
+  transient_idle_ = idle;
+}
+
+// Arms the transient timer at the first message; an idle-transient actor also records when it
+// last heard something, which the timer checks when it fires (one timer, not one per message).
+void actor_cell::note_activity() noexcept {
+  last_activity_ = runtime_.timers().now();
+  if (transient_armed_) return;
+  transient_armed_ = true;
+  arm_transient_timer(last_activity_ +
+                      std::chrono::duration_cast<timer_service::duration>(transient_after_));
+}
+
+void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
+  auto target = intrusive_ptr<actor_cell>::share(this);
+  message check(new envelope_of<transient_check>(self()));
+  transient_timer_ = runtime_.timers().schedule_at(
+      deadline, [cell = std::move(target), check = std::move(check)]() mutable {
+        cell->deliver(check.release());
+      });
+}
+
+void actor_cell::check_transient() noexcept {
+  const auto after = std::chrono::duration_cast<timer_service::duration>(transient_after_);
+  if (transient_idle_ && runtime_.timers().now() < last_activity_ + after) {
+    arm_transient_timer(last_activity_ + after);  // heard something since: look again later
+    return;
+  }
+  transient_armed_ = false;
+  deliver(new envelope_of<actor_exit_request>(self()));
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {

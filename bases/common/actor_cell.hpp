@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <typeinfo>
+#include <unordered_map>
 #include <vector>
 
 #include "core/actor.hpp"
@@ -15,6 +16,7 @@
 #include "core/detail/envelope.hpp"
 #include "mailbox/mpsc_mailbox.hpp"
 #include "scheduler/runnable.hpp"
+#include "scheduler/timer_service.hpp"
 
 namespace thespis::detail {
 
@@ -70,6 +72,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
   capability_map capabilities() const override;
   const requirements& required() const noexcept override { return required_; }
   void update_capability(std::string name, std::optional<capability_value> value) override;
+  wakeup_handle wakeup_after(std::chrono::nanoseconds delay, message payload) override;
+  bool cancel_wakeup(wakeup_handle handle) noexcept override;
+  void set_transient(std::chrono::nanoseconds after, bool idle) override;
   void undeliverable(envelope* env) noexcept override;
 
  private:
@@ -86,6 +91,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void finish() noexcept;
   void forget_child(const address& child) noexcept;
   void reply_status(const address& to) noexcept;
+  void note_activity() noexcept;
+  void arm_transient_timer(timer_service::time_point deadline);
+  void check_transient() noexcept;
 
   // set at construction
   runtime& runtime_;
@@ -98,6 +106,14 @@ class actor_cell final : public address_target, public runnable, public actor_co
   std::unique_ptr<actor> instance_;
   address parent_;                 // null once orphaned or for top-level actors
   std::vector<address> children_;  // live children, in creation order
+  std::unordered_map<std::uint64_t, timer_id> wakeups_;  // pending wakeups, by handle
+  std::uint64_t last_wakeup_ = 0;
+  // Transient actors: exit `transient_after_` after the first message, or after that long idle.
+  std::chrono::nanoseconds transient_after_{0};
+  bool transient_idle_ = false;
+  bool transient_armed_ = false;
+  timer_service::time_point last_activity_{};
+  timer_id transient_timer_{};
   std::uint64_t processed_ = 0;
   bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
   bool exited_ = false;   // gone: mailbox closed, instance destroyed

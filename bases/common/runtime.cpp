@@ -214,14 +214,11 @@ void runtime::update_capability(std::string name, std::optional<capability_value
   settle();
 }
 
-std::size_t runtime::pending_wakeups(const actor_cell&) const noexcept {
-  return 0;
-}
-
 system_status runtime::status() const {
   system_status s;
   s.dead_letter_count = dead_letter_count();
   s.shutting_down = shutting_down_.load(std::memory_order_relaxed);
+  s.pending_timers = const_cast<runtime*>(this)->timers().pending();
   std::lock_guard lock(mutex_);
   s.dead_letter_handler = dead_letter_handler_;
   s.capabilities = capabilities_;

@@ -15,6 +15,7 @@
 #include "bases/common/actor_cell.hpp"
 #include "core/detail/ref_counted.hpp"
 #include "core/detail/system_base.hpp"
+#include "scheduler/timer_service.hpp"
 
 namespace thespis::detail {
 
@@ -57,8 +58,8 @@ class runtime : public system_base {
   void set_dead_letter_handler(actor_cell& cell, bool start);
   /// Removes an exited cell from the registry, its name, and its dead-letter role.
   void forget(actor_cell& cell) noexcept;
-  /// Returns how many wakeups are pending for `cell`.
-  std::size_t pending_wakeups(const actor_cell& cell) const noexcept;
+  /// Returns the system's one timer facility.
+  virtual timer_service& timers() noexcept = 0;
   unsigned message_budget() const noexcept { return config_.message_budget; }
 
  protected:

@@ -5,6 +5,7 @@
 
 #include "bases/common/runtime.hpp"
 #include "scheduler/inline_scheduler.hpp"
+#include "scheduler/timer_service.hpp"
 
 namespace thespis::detail {
 
@@ -16,6 +17,8 @@ class simple_base final : public runtime {
   ~simple_base() override { shutdown(); }
 
   void schedule(actor_cell& cell) noexcept override { scheduler_.schedule(cell); }
+  timer_service& timers() noexcept override { return timers_; }
+  void advance_time(std::chrono::nanoseconds delay) override;
 
  protected:
   void settle() noexcept override { scheduler_.drain(); }
@@ -28,6 +31,7 @@ class simple_base final : public runtime {
 
  private:
   inline_scheduler scheduler_;
+  manual_timer_service timers_;  // virtual time: moves only in advance_time()
 };
 
 }  // namespace thespis::detail

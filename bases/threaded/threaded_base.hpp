@@ -5,6 +5,7 @@
 
 #include "bases/common/runtime.hpp"
 #include "scheduler/tbb_scheduler.hpp"
+#include "scheduler/timer_service.hpp"
 
 namespace thespis::detail {
 
@@ -15,6 +16,9 @@ class threaded_base final : public runtime {
   ~threaded_base() override;
 
   void schedule(actor_cell& cell) noexcept override { scheduler_->schedule(cell); }
+  timer_service& timers() noexcept override { return timers_; }
+  // Real time passes: the caller sleeps.
+  void advance_time(std::chrono::nanoseconds delay) override;
 
  protected:
   void settle() noexcept override {}
@@ -23,6 +27,8 @@ class threaded_base final : public runtime {
 
  private:
   std::unique_ptr<tbb_scheduler> scheduler_;
+  // After the scheduler: destroyed first, so no timer fires into a stopped pool.
+  real_time_timer_service timers_;
 };
 
 }  // namespace thespis::detail

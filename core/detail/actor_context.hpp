@@ -1,6 +1,7 @@
 // What an actor needs from the runtime that hosts it. Implemented by each base's actor cell.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "core/detail/envelope.hpp"
 #include "core/requirements.hpp"
 #include "core/system_config.hpp"
+#include "core/system_messages.hpp"
 
 namespace thespis::detail {
 
@@ -36,6 +38,13 @@ class actor_context {
   virtual const requirements& required() const noexcept = 0;
   /// Sets (or, with no value, removes) a capability and re-validates every live actor.
   virtual void update_capability(std::string name, std::optional<capability_value> value) = 0;
+  /// Schedules a wakeup_message carrying `payload` to the actor after `delay`.
+  virtual wakeup_handle wakeup_after(std::chrono::nanoseconds delay, message payload) = 0;
+  /// Cancels a pending wakeup; returns false if it was delivered or cancelled already.
+  virtual bool cancel_wakeup(wakeup_handle handle) noexcept = 0;
+  /// Makes the actor exit `after` its first message (idle == false), or once it has received
+  /// nothing for `after` (idle == true).
+  virtual void set_transient(std::chrono::nanoseconds after, bool idle) = 0;
   /// Makes this actor the system's dead-letter handler (true) or stops it being one (false).
   virtual void handle_dead_letters(bool start) = 0;
   /// Takes an envelope that cannot be delivered (e.g. sent to the null address).

@@ -49,6 +49,9 @@ class system_base {
   virtual capability_map capabilities() const = 0;
   /// Sets or removes a capability and re-validates every live actor.
   virtual void update_capability(std::string name, std::optional<capability_value> value) = 0;
+  /// Lets `delay` pass: virtual time on the simple base (due wakeups fire, in deadline order,
+  /// each running to quiet before the next), real waiting on the threaded base.
+  virtual void advance_time(std::chrono::nanoseconds delay) = 0;
   /// Returns a snapshot of the system's state.
   virtual system_status status() const = 0;
 };
