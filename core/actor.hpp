@@ -150,6 +150,10 @@ class actor {
     context_->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(idle), true);
   }
 
+  /// Logs a line tagged with this actor's address and class to the system's sink, if `level`
+  /// reaches the configured threshold. Only from inside the owning actor.
+  void log(log_level level, std::string_view text) { context_->log(level, text); }
+
   /// Returns the parent's address; null for a top-level actor. Only from inside the actor.
   address parent() const noexcept { return context_->parent(); }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <variant>
 
+#include "core/logging.hpp"
+
 namespace thespis {
 
 /// One capability value: a flag, a number or a string.
@@ -27,6 +29,10 @@ struct system_config {
   unsigned message_budget = 64;
   /// How long shutdown() waits for actors to finish their exit handlers.
   std::chrono::milliseconds shutdown_timeout{10'000};
+  /// Actors' log lines below this level are dropped.
+  log_level log_threshold = log_level::info;
+  /// Where actors' log lines go; stderr when empty.
+  log_sink log_to = {};
   /// Capabilities this system offers; "thespis.version" and "thespis.base" are always added.
   capability_map capabilities = {};
 };

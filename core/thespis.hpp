@@ -6,6 +6,7 @@
 #include "core/actor_type_registry.hpp"
 #include "core/address.hpp"
 #include "core/errors.hpp"
+#include "core/logging.hpp"
 #include "core/message.hpp"
 #include "core/system_config.hpp"
 #include "core/system_messages.hpp"

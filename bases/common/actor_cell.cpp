@@ -328,6 +328,18 @@ void actor_cell::check_transient() noexcept {
   deliver(new envelope_of<actor_exit_request>(self()));
 }
 
+void actor_cell::log(log_level level, std::string_view text) {
+  const auto& config = runtime_.config();
+  if (level < config.log_threshold || level == log_level::off) return;
+  log_record record{level, self(), type_name(*type_), std::string(text),
+                    std::chrono::system_clock::now()};
+  if (config.log_to) {
+    config.log_to(record);
+  } else {
+    stderr_log_sink(record);
+  }
+}
+
 void actor_cell::undeliverable(envelope* env) noexcept {
   runtime_.dead_letter(env, address{});
 }

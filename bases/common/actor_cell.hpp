@@ -75,6 +75,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   wakeup_handle wakeup_after(std::chrono::nanoseconds delay, message payload) override;
   bool cancel_wakeup(wakeup_handle handle) noexcept override;
   void set_transient(std::chrono::nanoseconds after, bool idle) override;
+  void log(log_level level, std::string_view text) override;
   void undeliverable(envelope* env) noexcept override;
 
  private:

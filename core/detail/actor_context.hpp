@@ -45,6 +45,8 @@ class actor_context {
   /// Makes the actor exit `after` its first message (idle == false), or once it has received
   /// nothing for `after` (idle == true).
   virtual void set_transient(std::chrono::nanoseconds after, bool idle) = 0;
+  /// Logs `text` at `level`, tagged with the actor's address and class.
+  virtual void log(log_level level, std::string_view text) = 0;
   /// Makes this actor the system's dead-letter handler (true) or stops it being one (false).
   virtual void handle_dead_letters(bool start) = 0;
   /// Takes an envelope that cannot be delivered (e.g. sent to the null address).
