@@ -30,6 +30,9 @@ struct global_name {
 };
 
 namespace detail {
+template <class A, class... Args>
+std::unique_ptr<actor_factory> make_actor_factory(Args&&... args);  // troupe_leader.hpp
+
 /// True if a creation call's first argument is an option (a name or requirements) rather than a
 /// constructor argument.
 template <class... Args>
@@ -83,7 +86,7 @@ class actor {
   template <class A, class... Args>
   requires std::derived_from<A, actor> &&(!detail::starts_with_option<Args...>)address
       create_actor(Args&&... args) {
-    return context_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
+    return context_->spawn(detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
 
   /// Returns the actor named `name`, or creates A(args...) under that name (a top-level actor,
@@ -91,7 +94,7 @@ class actor {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
     return context_->spawn_named(std::move(name.value),
-                                 detail::make_factory<A>(std::forward<Args>(args)...));
+                                 detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
 
   /// Creates a child actor A(args...) that must also meet `more` (on top of what A declares
@@ -100,7 +103,7 @@ class actor {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(const requirements& more,
                                                             Args&&... args) {
-    auto factory = detail::make_factory<A>(std::forward<Args>(args)...);
+    auto factory = detail::make_actor_factory<A>(std::forward<Args>(args)...);
     factory->add_requirements(more);
     return context_->spawn(std::move(factory));
   }
@@ -184,6 +187,15 @@ class actor {
         [this, fn](Args... a) { (static_cast<C*>(this)->*fn)(std::forward<Args>(a)...); });
   }
 
+  /// Marks (true) or clears (false) multi-step work in progress for a troupe member: while
+  /// marked, the troupe gives it no new work. No effect outside a troupe.
+  void troupe_work_in_progress(bool busy) { context_->set_troupe_work_in_progress(busy); }
+
+  /// Creates a child from a prepared factory; for runtime-provided actors (troupe leaders).
+  address create_child(std::unique_ptr<detail::actor_factory> factory) {
+    return context_->spawn(std::move(factory));
+  }
+
   /// Called by the default receive() for a message no handler matches; discards it by default.
   virtual void unhandled(message& msg, const address& sender);
 
@@ -194,3 +206,5 @@ class actor {
 };
 
 }  // namespace thespis
+
+#include "core/detail/troupe_leader.hpp"  // after actor: the leader is an actor

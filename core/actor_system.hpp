@@ -38,7 +38,7 @@ class actor_system {
   template <class A, class... Args>
   requires std::derived_from<A, actor> &&(!detail::starts_with_option<Args...>)address
       create_actor(Args&&... args) {
-    return base_->spawn(detail::make_factory<A>(std::forward<Args>(args)...));
+    return base_->spawn(detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
 
   /// Returns the actor named `name`, whatever its class, or creates A(args...) under that name.
@@ -46,7 +46,7 @@ class actor_system {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
     return base_->spawn_named(std::move(name.value),
-                              detail::make_factory<A>(std::forward<Args>(args)...));
+                              detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
 
   /// Creates a top-level actor A(args...) that must also meet `more`; throws
@@ -54,7 +54,7 @@ class actor_system {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(const requirements& more,
                                                             Args&&... args) {
-    auto factory = detail::make_factory<A>(std::forward<Args>(args)...);
+    auto factory = detail::make_actor_factory<A>(std::forward<Args>(args)...);
     factory->add_requirements(more);
     return base_->spawn(std::move(factory));
   }

@@ -10,3 +10,4 @@
 #include "core/message.hpp"
 #include "core/system_config.hpp"
 #include "core/system_messages.hpp"
+#include "core/troupe.hpp"

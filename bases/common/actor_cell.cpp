@@ -6,6 +6,7 @@
 
 #include "bases/common/runtime.hpp"
 #include "core/actor_type_registry.hpp"
+#include "core/detail/troupe_signals.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/system_messages.hpp"
 
@@ -24,6 +25,7 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
       type_(&factory->type()),
       global_name_(std::move(global_name)),
       required_(std::move(required)),
+      troupe_member_(factory->troupe_member),
       factory_(std::move(factory)),
       parent_(std::move(parent)) {}
 
@@ -91,6 +93,12 @@ void actor_cell::handle(envelope* env) noexcept {
   if (transient_after_.count() > 0) note_activity();
   const bool exit_requested = msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
+  if (troupe_member_ && !troupe_busy_) {
+    // Tell the leader this member takes new work.
+    if (auto* leader = address_access::target(parent_)) {
+      leader->deliver(new envelope_of<troupe_member_ready>(self()));
+    }
+  }
   // An exit request cannot be refused — not by throwing, nor by forwarding the message away
   // (then it counts as recursive).
   if (exit_requested) {

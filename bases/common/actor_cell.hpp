@@ -76,6 +76,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   bool cancel_wakeup(wakeup_handle handle) noexcept override;
   void set_transient(std::chrono::nanoseconds after, bool idle) override;
   void log(log_level level, std::string_view text) override;
+  void set_troupe_work_in_progress(bool busy) noexcept override { troupe_busy_ = busy; }
   void undeliverable(envelope* env) noexcept override;
 
  private:
@@ -101,6 +102,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   const std::type_info* type_;
   const std::string global_name_;
   const requirements required_;
+  const bool troupe_member_;  // created by a troupe's leader
 
   // owner (the running activation) only
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
@@ -116,8 +118,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
   timer_service::time_point last_activity_{};
   timer_id transient_timer_{};
   std::uint64_t processed_ = 0;
-  bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
-  bool exited_ = false;   // gone: mailbox closed, instance destroyed
+  bool troupe_busy_ = false;  // a troupe member's work in progress
+  bool exiting_ = false;      // the exit handler ran; waiting for the children to exit
+  bool exited_ = false;       // gone: mailbox closed, instance destroyed
 
   // shared
   mpsc_mailbox<envelope> mailbox_{mpsc_mailbox<envelope>::initial_state::open};

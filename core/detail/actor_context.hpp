@@ -45,6 +45,8 @@ class actor_context {
   /// Makes the actor exit `after` its first message (idle == false), or once it has received
   /// nothing for `after` (idle == true).
   virtual void set_transient(std::chrono::nanoseconds after, bool idle) = 0;
+  /// Marks or clears a troupe member's work in progress.
+  virtual void set_troupe_work_in_progress(bool busy) noexcept = 0;
   /// Logs `text` at `level`, tagged with the actor's address and class.
   virtual void log(log_level level, std::string_view text) = 0;
   /// Makes this actor the system's dead-letter handler (true) or stops it being one (false).

@@ -34,6 +34,9 @@ class actor_factory {
   /// Adds requirements given at creation.
   void add_requirements(const requirements& more) { extra_.merge(more); }
 
+  /// Set by a troupe's leader for the members it creates.
+  bool troupe_member = false;
+
  protected:
   virtual requirements class_requirements() const { return {}; }
 

@@ -1,0 +1,149 @@
+// Behaviour every base must show for troupes.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <latch>
+#include <memory>
+#include <set>
+#include <type_traits>
+
+#include "support/bases.hpp"
+
+using namespace std::chrono_literals;
+using thespis::actor_status;
+using thespis::address;
+using thespis::status_request;
+using thespis::troupe_limits;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+using thespis::test::eventually;
+
+namespace {
+struct job {
+  int n;
+};
+struct done {
+  int n;
+  address member;
+};
+struct start_long_job {};
+struct finish_long_job {};
+
+class worker : public thespis::actor {
+ public:
+  static constexpr troupe_limits troupe{.max_members = 3, .idle_members = 1, .dismiss_after = 50ms};
+  worker() {
+    handle([this](const job& j, const address& from) { send(from, done{j.n, self()}); });
+    handle([this](const start_long_job&, const address& from) {
+      troupe_work_in_progress(true);
+      send(from, done{0, self()});
+    });
+    handle([this](const finish_long_job&, const address& from) {
+      troupe_work_in_progress(false);
+      send(from, done{0, self()});
+    });
+  }
+};
+
+// Sends n jobs to a troupe in one go, on behalf of outside code (replies go to listen()).
+class burst : public thespis::actor {
+ public:
+  explicit burst(address troupe) : troupe_(std::move(troupe)) {
+    handle([this](const job& j, const address& from) {
+      for (int i = 0; i < j.n; ++i) {
+        address_of_client_ = from;
+        send(troupe_, job{i});
+      }
+    });
+    handle([this](const done& d) { send(address_of_client_, d); });
+  }
+
+ private:
+  address troupe_, address_of_client_;
+};
+
+// Members of this troupe wait until two of them are inside at once (threaded base only).
+class rendezvous : public thespis::actor {
+ public:
+  static constexpr troupe_limits troupe{.max_members = 2, .idle_members = 2};
+  explicit rendezvous(std::shared_ptr<std::latch> both) : both_(std::move(both)) {
+    handle([this](const job& j, const address& from) {
+      both_->arrive_and_wait();
+      send(from, done{j.n, self()});
+    });
+  }
+
+ private:
+  std::shared_ptr<std::latch> both_;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("each message to a troupe is handled by one member, which replies directly",
+                   "[troupe]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address t = sys.template create_actor<worker>();
+  std::set<address> members;
+  for (int i = 0; i < 50; ++i)
+    sys.tell(t, job{i});
+  std::set<int> answered;
+  for (int i = 0; i < 50; ++i) {
+    auto reply = sys.listen(answer_within);
+    REQUIRE(reply);
+    auto& d = reply->template get<done>();
+    CHECK(answered.insert(d.n).second);  // exactly once
+    members.insert(d.member);
+    CHECK(d.member != t);
+  }
+  CHECK(answered.size() == 50);
+  CHECK(members.size() <= 3);
+}
+
+TEST_CASE("troupe members on the threaded base work concurrently") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>()};
+  address t = sys.create_actor<rendezvous>(std::make_shared<std::latch>(2));
+  sys.tell(t, job{1});
+  sys.tell(t, job{2});
+  auto a = sys.listen(answer_within);
+  auto b = sys.listen(answer_within);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->get<done>().member != b->get<done>().member);
+}
+
+TEMPLATE_TEST_CASE("a member with work in progress gets no new work until it clears the mark",
+                   "[troupe]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address t = sys.template create_actor<worker>();
+  sys.tell(t, troupe_limits{.max_members = 1, .idle_members = 1});
+  auto busy = sys.template ask<done>(t, start_long_job{}, answer_within);
+  REQUIRE(busy);
+  // The only member is busy: a job waits instead of reaching it...
+  sys.tell(t, job{7});
+  CHECK_FALSE(sys.listen(50ms));
+  // ...until the member clears its mark (told directly: it is the one with the work).
+  REQUIRE(sys.template ask<done>(busy->member, finish_long_job{}, answer_within));
+  auto reply = sys.listen(answer_within);
+  REQUIRE(reply);
+  CHECK(reply->template get<done>().n == 7);
+}
+
+TEMPLATE_TEST_CASE("surplus idle troupe members are dismissed after a while", "[troupe]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address t = sys.template create_actor<worker>();
+  address client = sys.template create_actor<burst>(t);
+  sys.tell(client, job{30});  // 30 jobs reach the leader at once: it recruits all 3 members
+  for (int i = 0; i < 30; ++i)
+    REQUIRE(sys.listen(answer_within));
+  auto before = sys.template ask<actor_status>(t, status_request{}, answer_within);
+  REQUIRE(before);
+  if constexpr (std::is_same_v<TestType, thespis::test::simple_base>) {
+    CHECK(before->children.size() == 3);  // deterministic on the simple base
+  }
+  sys.advance_time(100ms);
+  CHECK(eventually([&] {
+    auto s = sys.template ask<actor_status>(t, status_request{}, answer_within);
+    return s && s->children.size() == 1;  // idle_members
+  }));
+}
