@@ -1,6 +1,7 @@
 // Behaviour every base must show when a handler throws.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -57,4 +58,27 @@ TEMPLATE_TEST_CASE("a message that fails twice comes back to its sender as a poi
   CHECK(poison.what == "attempt 2");
   // The actor goes on with its next message, state kept.
   CHECK(sys.template ask<int>(a, attempts_request{}, answer_within) == 2);
+}
+
+namespace {
+class throws_on_exit : public thespis::actor {
+ public:
+  explicit throws_on_exit(std::shared_ptr<int> destroyed) : destroyed_(std::move(destroyed)) {
+    handle([](const thespis::actor_exit_request&) { throw std::runtime_error("not leaving"); });
+  }
+  ~throws_on_exit() override { ++*destroyed_; }
+
+ private:
+  std::shared_ptr<int> destroyed_;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("an exception while handling an exit request does not stop the exit",
+                   "[failure]", THESPIS_BASES) {
+  auto destroyed = std::make_shared<int>(0);
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<throws_on_exit>(destroyed);
+  sys.tell(a, thespis::actor_exit_request{});
+  CHECK(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(*destroyed == 1);
 }

@@ -1,11 +1,13 @@
 // Behaviour every base must show for tell, ask and replies.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -217,4 +219,22 @@ TEMPLATE_TEST_CASE("system messages other than poison and status never reach out
   sys.tell(bouncer, 1);
   CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));
   CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == before + 1; }));
+}
+
+TEST_CASE("many threads may ask at once and each gets its own reply") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>()};
+  address a = sys.create_actor<echo>();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> askers;
+  for (int t = 0; t < 8; ++t) {
+    askers.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        auto reply = sys.ask<pong>(a, ping{t * 1000 + i}, answer_within);
+        if (!reply || reply->n != t * 1000 + i) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : askers)
+    t.join();
+  CHECK(wrong.load() == 0);
 }
