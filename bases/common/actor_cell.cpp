@@ -23,11 +23,28 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
     : address_target(id),
       runtime_(rt),
       type_(&factory->type()),
-      global_name_(std::move(global_name)),
-      required_(std::move(required)),
       troupe_member_(factory->troupe_member),
+      identity_(global_name.empty() && required.empty()
+                    ? nullptr
+                    : std::make_unique<const identity>(
+                          identity{std::move(global_name), std::move(required)})),
       factory_(std::move(factory)),
       parent_(std::move(parent)) {}
+
+const std::string& actor_cell::name() const noexcept {
+  static const std::string none;
+  return identity_ ? identity_->global_name : none;
+}
+
+const requirements& actor_cell::required() const noexcept {
+  static const requirements none;
+  return identity_ ? identity_->required : none;
+}
+
+actor_cell::timing& actor_cell::timing_state() {
+  if (!timing_) timing_ = std::make_unique<timing>();
+  return *timing_;
+}
 
 actor_cell::~actor_cell() = default;
 
@@ -90,7 +107,7 @@ void actor_cell::handle(envelope* env) noexcept {
   message msg(env);
   ++processed_;
   if (handle_system_message(msg, sender)) return;
-  if (transient_after_.count() > 0) note_activity();
+  if (timing_ && timing_->transient_after.count() > 0) note_activity();
   const bool exit_requested = msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   if (troupe_member_ && !troupe_busy_) {
@@ -122,7 +139,8 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
     return true;
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
-    return wakeups_.erase(wakeup->handle.id) == 0;  // a cancelled wakeup never reaches the actor
+    // A cancelled wakeup never reaches the actor.
+    return !timing_ || timing_->wakeups.erase(wakeup->handle.id) == 0;
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) forget_child(exited->child);
   return false;  // child_actor_exited also reaches the actor
@@ -208,11 +226,12 @@ void actor_cell::finish() noexcept {
       runtime_.dead_letter(env, me);
     }
   });
-  // Pending wakeups die with the actor.
-  for (auto& [handle, id] : wakeups_)
-    runtime_.timers().cancel(id);
-  if (transient_armed_) runtime_.timers().cancel(transient_timer_);
-  wakeups_.clear();
+  if (timing_) {  // pending wakeups die with the actor
+    for (auto& [handle, id] : timing_->wakeups)
+      runtime_.timers().cancel(id);
+    if (timing_->transient_armed) runtime_.timers().cancel(timing_->transient_timer);
+    timing_.reset();
+  }
   instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
   for (auto& child : children_) {
@@ -235,11 +254,11 @@ void actor_cell::reply_status(const address& to) noexcept {
   actor_status status;
   status.actor = self();
   status.class_name = type_name(*type_);
-  status.global_name = global_name_;
+  status.global_name = name();
   status.parent = parent_;
   status.children = children_;
   status.pending_messages = mailbox_.count_pending();
-  status.pending_wakeups = wakeups_.size();
+  status.pending_wakeups = timing_ ? timing_->wakeups.size() : 0;
   status.messages_processed = processed_;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
   if (auto* target = address_access::target(to)) {
@@ -281,7 +300,8 @@ void actor_cell::update_capability(std::string name, std::optional<capability_va
 
 wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message payload) {
   // The envelope is complete before the timer owns it: the timer thread may fire at once.
-  const wakeup_handle handle{++last_wakeup_};
+  timing& t = timing_state();
+  const wakeup_handle handle{++t.last_wakeup};
   message wakeup(
       new envelope_of<wakeup_message>(self(), wakeup_message{delay, std::move(payload), handle}));
   auto target = intrusive_ptr<actor_cell>::share(this);
@@ -290,49 +310,54 @@ wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message p
       [cell = std::move(target), wakeup = std::move(wakeup)]() mutable {
         cell->deliver(wakeup.release());
       });
-  wakeups_.emplace(handle.id, id);
+  t.wakeups.emplace(handle.id, id);
   return handle;
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
-  auto it = wakeups_.find(handle.id);
-  if (it == wakeups_.end()) return false;
+  if (!timing_) return false;
+  auto it = timing_->wakeups.find(handle.id);
+  if (it == timing_->wakeups.end()) return false;
   (void)runtime_.timers().cancel(it->second);  // if it fired already, arrival drops it
-  wakeups_.erase(it);
+  timing_->wakeups.erase(it);
   return true;
 }
 
 void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
-  transient_after_ = after;
-  transient_idle_ = idle;
+  timing& t = timing_state();
+  t.transient_after = after;
+  t.transient_idle = idle;
 }
 
 // Arms the transient timer at the first message; an idle-transient actor also records when it
 // last heard something, which the timer checks when it fires (one timer, not one per message).
 void actor_cell::note_activity() noexcept {
-  last_activity_ = runtime_.timers().now();
-  if (transient_armed_) return;
-  transient_armed_ = true;
-  arm_transient_timer(last_activity_ +
-                      std::chrono::duration_cast<timer_service::duration>(transient_after_));
+  timing& t = *timing_;
+  t.last_activity = runtime_.timers().now();
+  if (t.transient_armed) return;
+  t.transient_armed = true;
+  arm_transient_timer(t.last_activity +
+                      std::chrono::duration_cast<timer_service::duration>(t.transient_after));
 }
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
   message check(new envelope_of<transient_check>(self()));
-  transient_timer_ = runtime_.timers().schedule_at(
+  timing_->transient_timer = runtime_.timers().schedule_at(
       deadline, [cell = std::move(target), check = std::move(check)]() mutable {
         cell->deliver(check.release());
       });
 }
 
 void actor_cell::check_transient() noexcept {
-  const auto after = std::chrono::duration_cast<timer_service::duration>(transient_after_);
-  if (transient_idle_ && runtime_.timers().now() < last_activity_ + after) {
-    arm_transient_timer(last_activity_ + after);  // heard something since: look again later
+  if (!timing_ || !timing_->transient_armed) return;  // cancelled as the actor exited
+  timing& t = *timing_;
+  const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
+  if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {
+    arm_transient_timer(t.last_activity + after);  // heard something since: look again later
     return;
   }
-  transient_armed_ = false;
+  t.transient_armed = false;
   deliver(new envelope_of<actor_exit_request>(self()));
 }
 

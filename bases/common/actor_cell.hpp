@@ -46,7 +46,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   const std::type_info& actor_type() const noexcept { return *type_; }
 
   /// Returns the name given at creation, or "". Set at construction; thread-safe.
-  const std::string& name() const noexcept { return global_name_; }
+  const std::string& name() const noexcept;
 
   /// Marks that shutdown has asked this actor to exit; returns false if it had already.
   bool mark_exit_requested() noexcept {
@@ -67,10 +67,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   address spawn(std::string_view type_name) override;
   address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) override;
   address parent() const noexcept override { return parent_; }
-  const std::string& global_name() const noexcept override { return global_name_; }
+  const std::string& global_name() const noexcept override { return name(); }
   void handle_dead_letters(bool start) override;
   capability_map capabilities() const override;
-  const requirements& required() const noexcept override { return required_; }
+  const requirements& required() const noexcept override;
   void update_capability(std::string name, std::optional<capability_value> value) override;
   wakeup_handle wakeup_after(std::chrono::nanoseconds delay, message payload) override;
   bool cancel_wakeup(wakeup_handle handle) noexcept override;
@@ -100,23 +100,33 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // set at construction
   runtime& runtime_;
   const std::type_info* type_;
-  const std::string global_name_;
-  const requirements required_;
   const bool troupe_member_;  // created by a troupe's leader
 
+  // Rarely used state lives behind pointers, allocated only by the actors that use it, so a
+  // plain actor's cell stays small.
+  struct identity {  // set at construction, then read-only: any thread may read it
+    std::string global_name;
+    requirements required;
+  };
+  const std::unique_ptr<const identity> identity_;  // null: no name and no requirements
+
   // owner (the running activation) only
+  struct timing {
+    std::unordered_map<std::uint64_t, timer_id> wakeups;  // pending wakeups, by handle
+    std::uint64_t last_wakeup = 0;
+    // Transient actors: exit `transient_after` after the first message, or that long idle.
+    std::chrono::nanoseconds transient_after{0};
+    bool transient_idle = false;
+    bool transient_armed = false;
+    timer_service::time_point last_activity{};
+    timer_id transient_timer{};
+  };
+  std::unique_ptr<timing> timing_;  // null until the actor sets a wakeup or becomes transient
+  timing& timing_state();
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
   std::unique_ptr<actor> instance_;
   address parent_;                 // null once orphaned or for top-level actors
   std::vector<address> children_;  // live children, in creation order
-  std::unordered_map<std::uint64_t, timer_id> wakeups_;  // pending wakeups, by handle
-  std::uint64_t last_wakeup_ = 0;
-  // Transient actors: exit `transient_after_` after the first message, or after that long idle.
-  std::chrono::nanoseconds transient_after_{0};
-  bool transient_idle_ = false;
-  bool transient_armed_ = false;
-  timer_service::time_point last_activity_{};
-  timer_id transient_timer_{};
   std::uint64_t processed_ = 0;
   bool troupe_busy_ = false;  // a troupe member's work in progress
   bool exiting_ = false;      // the exit handler ran; waiting for the children to exit
