@@ -44,7 +44,9 @@ class mpsc_mailbox {
 
   /// Enqueues n. Lock-free: one successful CAS.
   push_result push(Node* n) noexcept {
-    Node* head = head_.load(std::memory_order_relaxed);
+    // acquire (here and on CAS failure): a push that finds `closed` pairs with the release of
+    // close(), so what close() drained happens-before the caller handles its refused node.
+    Node* head = head_.load(std::memory_order_acquire);
     for (;;) {
       if (head == closed_tag()) return push_result::closed;
       n->next = head == blocked_tag() ? nullptr : head;
@@ -52,7 +54,7 @@ class mpsc_mailbox {
       // acquire pairs with the release in try_block(), so when this push unblocks the consumer,
       // its previous activation happens-before whatever the caller's scheduling starts.
       if (head_.compare_exchange_weak(head, n, std::memory_order_acq_rel,
-                                      std::memory_order_relaxed)) {
+                                      std::memory_order_acquire)) {
         return head == blocked_tag() ? push_result::unblocked : push_result::queued;
       }
     }
@@ -95,19 +97,32 @@ class mpsc_mailbox {
 
   /// Closes the mailbox and passes every node still in it, oldest first, to `drain(Node*)`.
   /// Later pushes return `closed`. Returns how many nodes were drained.
+  ///
+  /// The mailbox closes only once it is empty, after `drain` has seen everything pushed before:
+  /// a producer whose push is refused handles its message (e.g. dead-letters it) strictly after
+  /// its earlier messages were drained here, so per-sender order holds across the close.
+  /// (A producer that never pauses could keep this looping; each round drains its backlog.)
   template <class F>
   std::size_t close(F&& drain) {
-    // acquire: pairs with the release of every push, so the drained nodes are complete.
-    Node* stack = head_.exchange(closed_tag(), std::memory_order_acquire);
-    if (stack == blocked_tag()) stack = nullptr;
-    append_reversed(stack);
     std::size_t n = 0;
-    while (Node* node = cache_) {
-      cache_ = node->next;
-      drain(node);
-      ++n;
+    for (;;) {
+      while (Node* node = cache_) {
+        cache_ = node->next;
+        drain(node);
+        ++n;
+      }
+      Node* head = head_.load(std::memory_order_relaxed);
+      if (head == nullptr || head == blocked_tag()) {
+        // release: a producer that sees `closed` (acquire in push) also sees every drain above.
+        if (head_.compare_exchange_strong(head, closed_tag(), std::memory_order_acq_rel,
+                                          std::memory_order_relaxed)) {
+          return n;
+        }
+        continue;  // a push got in first
+      }
+      // acquire: pairs with the release of every push, so the detached nodes are complete.
+      append_reversed(head_.exchange(nullptr, std::memory_order_acquire));
     }
-    return n;
   }
 
  private:
