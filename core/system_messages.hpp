@@ -19,6 +19,7 @@ namespace thespis {
 /// and the actor is gone when they have all exited. A handler (or the sender) may call
 /// not_recursive() to leave the children alive as top-level actors.
 struct actor_exit_request {
+  using thespis_system_message = void;
   bool recursive = true;
   void not_recursive() noexcept { recursive = false; }
 };
@@ -26,6 +27,7 @@ struct actor_exit_request {
 /// Sent to a parent exactly once for every way a child ends: an exit request, a constructor that
 /// threw, a capability re-validation. `child` is the address of the child that is gone.
 struct child_actor_exited {
+  using thespis_system_message = void;
   address child;
 };
 
@@ -45,13 +47,16 @@ struct wakeup_handle {
 
 /// Delivered to an actor that called wakeup_after(): the delay it asked for and its payload.
 struct wakeup_message {
+  using thespis_system_message = void;
   std::chrono::nanoseconds delay{0};
   message payload;       ///< empty if none was given
   wakeup_handle handle;  ///< what wakeup_after() returned
 };
 
 /// Sent to an actor, answered by the system with an actor_status without the actor seeing it.
-struct status_request {};
+struct status_request {
+  using thespis_system_message = void;
+};
 
 /// The system's answer to a status_request sent to an actor.
 struct actor_status {

@@ -14,8 +14,12 @@ namespace thespis::detail {
 
 namespace {
 // Messages the system sends among cells; the actor never sees them.
-struct orphaned {};         // the parent exited without taking its children along
-struct transient_check {};  // a transient actor's timer fired
+struct orphaned {  // the parent exited without taking its children along
+  using thespis_system_message = void;
+};
+struct transient_check {  // a transient actor's timer fired
+  using thespis_system_message = void;
+};
 }  // namespace
 
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
@@ -103,12 +107,13 @@ bool actor_cell::start() noexcept {
 
 void actor_cell::handle(envelope* env) noexcept {
   if (exiting_) return handle_while_exiting(env);
+  const bool system = env->system;
   address sender = std::move(env->sender);
   message msg(env);
   ++processed_;
-  if (handle_system_message(msg, sender)) return;
+  if (system && handle_system_message(msg, sender)) return;
   if (timing_ && timing_->transient_after.count() > 0) note_activity();
-  const bool exit_requested = msg.is<actor_exit_request>();
+  const bool exit_requested = system && msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   if (troupe_member_ && !troupe_busy_) {
     // Tell the leader this member takes new work.

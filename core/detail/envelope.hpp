@@ -8,6 +8,13 @@
 
 namespace thespis::detail {
 
+/// True for the messages the runtime itself acts on (exit requests, wakeups, status requests…):
+/// they declare `using thespis_system_message = void;`.
+template <class T>
+inline constexpr bool is_system_message = requires {
+  typename T::thespis_system_message;
+};
+
 /// A message in flight. The payload lives in the derived envelope_of<T>, so sending costs one
 /// allocation in all: the message itself. `next` links envelopes inside a mailbox.
 struct envelope {
@@ -19,6 +26,7 @@ struct envelope {
   envelope* next = nullptr;    // owned by whichever mailbox holds the envelope
   address sender;              // who sent it; null for messages from outside the system
   const std::type_info* type;  // exact type of the payload
+  bool system = false;         // the runtime must look at it (is_system_message)
 };
 
 /// An envelope carrying a T. Moved in, never copied or serialized in-process.
@@ -26,7 +34,10 @@ template <class T>
 struct envelope_of final : envelope {
   template <class... Args>
   explicit envelope_of(address from, Args&&... args)
-      : envelope(std::move(from), typeid(T)), value(std::forward<Args>(args)...) {}
+      : envelope(std::move(from), typeid(T)), value(std::forward<Args>(args)...) {
+    // One flag test per message instead of a type comparison per kind of system message.
+    system = is_system_message<T>;
+  }
   T value;
 };
 
