@@ -33,4 +33,5 @@ int main() {
   std::cout << (reply ? reply->text : "no reply") << '\n';
   auto told = sys.listen(std::chrono::seconds(1));  // the reply to the tell
   if (told && told->is<greeting>()) std::cout << told->get<greeting>().text << '\n';
+  return reply && told ? 0 : 1;
 }  // ~actor_system: every actor gets an actor_exit_request, then the workers stop
