@@ -32,7 +32,10 @@ detail::actor_context& require_context() {
 }
 }  // namespace
 
-actor::actor() : context_(&require_context()), self_(context_->self()) {}
+actor::actor()
+    : context_(&require_context()),
+      self_(context_->self()),
+      back_pressure_(context_->back_pressure()) {}
 
 actor::~actor() = default;
 

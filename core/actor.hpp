@@ -75,6 +75,7 @@ class actor {
     if (!env) return;
     if (auto* target = detail::address_access::target(to)) {
       target->deliver(env);
+      if (back_pressure_ && target->congested()) context_->slow_down_for(*target);
     } else {
       context_->undeliverable(env);
     }
@@ -202,6 +203,7 @@ class actor {
  private:
   detail::actor_context* context_;
   address self_;
+  bool back_pressure_;  // the system limits mailboxes: check targets after each send
   detail::handler_table handlers_;
 };
 

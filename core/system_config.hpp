@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -27,6 +28,12 @@ struct system_config {
   unsigned workers = 0;
   /// Messages an actor handles per activation before it yields its worker (fairness).
   unsigned message_budget = 64;
+  /// Back-pressure: a sender to an actor with more than this many queued messages is slowed
+  /// down until the actor drains to half of it (see docs/semantics.md). 0: unbounded mailboxes.
+  std::size_t mailbox_limit = 0;
+  /// How long an outside tell may block on back-pressure before it throws
+  /// actor_system_request_timeout (the message itself is already queued).
+  std::chrono::milliseconds tell_timeout{30'000};
   /// How long shutdown() waits for actors to finish their exit handlers.
   std::chrono::milliseconds shutdown_timeout{10'000};
   /// Actors' log lines below this level are dropped.

@@ -68,6 +68,7 @@ struct actor_status {
   std::size_t pending_messages = 0;
   std::size_t pending_wakeups = 0;
   std::uint64_t messages_processed = 0;
+  std::size_t peak_pending_messages = 0;  ///< with a mailbox limit: most ever queued at once
 };
 
 /// Returned to the sender of a message whose handler threw twice in a row (the message is retried

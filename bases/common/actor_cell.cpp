@@ -28,6 +28,9 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
       runtime_(rt),
       type_(&factory->type()),
       troupe_member_(factory->troupe_member),
+      pressure_(rt.config().mailbox_limit > 0
+                    ? std::make_unique<mailbox_pressure>(rt.config().mailbox_limit)
+                    : nullptr),
       identity_(global_name.empty() && required.empty()
                     ? nullptr
                     : std::make_unique<const identity>(
@@ -58,6 +61,7 @@ void actor_cell::construct() {
 }
 
 void actor_cell::deliver(envelope* env) noexcept {
+  if (pressure_) pressure_->pushed();  // before the push, so the consumer never counts below 0
   switch (mailbox_.push(env)) {
     case push_result::queued:
       return;
@@ -85,8 +89,10 @@ run_result actor_cell::run() noexcept {
       if (mailbox_.try_block()) return run_result::idle;  // the next push schedules us
       continue;                                           // a push raced with us: go on
     }
+    if (pressure_) pressure_->consumed();
     handle(env);
     if (exited_) return run_result::idle;
+    if (slow_down_for_ && park()) return run_result::idle;  // resumed when the target drains
     ++handled;
   }
   // release: pairs with the acquire above in the activation that resumes this one.
@@ -222,6 +228,8 @@ void actor_cell::begin_exit(bool recursive) noexcept {
 void actor_cell::finish() noexcept {
   exiting_ = true;
   exited_ = true;
+  slow_down_for_ = {};
+  if (pressure_) pressure_->close();  // senders waiting for us go on: we will never drain
   const address me = self();
   mailbox_.close([&](envelope* env) {
     if (payload_if<actor_exit_request>(env) || payload_if<wakeup_message>(env) ||
@@ -265,6 +273,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.pending_messages = mailbox_.count_pending();
   status.pending_wakeups = timing_ ? timing_->wakeups.size() : 0;
   status.messages_processed = processed_;
+  status.peak_pending_messages = pressure_ ? pressure_->peak() : 0;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
@@ -375,6 +384,27 @@ void actor_cell::log(log_level level, std::string_view text) {
     config.log_to(record);
   } else {
     stderr_log_sink(record);
+  }
+}
+
+void actor_cell::slow_down_for(address_target& target) noexcept {
+  slow_down_for_ = intrusive_ptr<address_target>::share(&target);
+}
+
+// Parks this actor until the congested target drains: the activation ends without blocking the
+// mailbox, so no push schedules us; only the target's waker does. Returns false if there is
+// nothing to wait for (then the activation goes on).
+bool actor_cell::park() noexcept {
+  auto target = std::move(slow_down_for_);
+  if (target.get() == static_cast<address_target*>(this)) return false;  // never wait on oneself
+  if (pressure_) pressure_->release_waiters();  // nobody may wait on a parked actor: no cycles
+  // release: pairs with the acquire at the start of run() in the activation the waker starts.
+  handoff_.store(0, std::memory_order_release);
+  auto me = intrusive_ptr<actor_cell>::share(this);
+  try {
+    return target->wait_until_drained([me, rt = &runtime_] { rt->schedule(*me); });
+  } catch (...) {
+    return false;  // could not register (out of memory): go on unthrottled
   }
 }
 

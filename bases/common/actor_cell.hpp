@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bases/common/mailbox_pressure.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"
@@ -76,6 +77,12 @@ class actor_cell final : public address_target, public runnable, public actor_co
   bool cancel_wakeup(wakeup_handle handle) noexcept override;
   void set_transient(std::chrono::nanoseconds after, bool idle) override;
   void log(log_level level, std::string_view text) override;
+  bool back_pressure() const noexcept override { return pressure_ != nullptr; }
+  void slow_down_for(address_target& target) noexcept override;
+  bool congested() const noexcept override { return pressure_ && pressure_->congested(); }
+  bool wait_until_drained(std::function<void()> wake) override {
+    return pressure_ && pressure_->wait(std::move(wake));
+  }
   void set_troupe_work_in_progress(bool busy) noexcept override { troupe_busy_ = busy; }
   void undeliverable(envelope* env) noexcept override;
 
@@ -96,11 +103,13 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void note_activity() noexcept;
   void arm_transient_timer(timer_service::time_point deadline);
   void check_transient() noexcept;
+  bool park() noexcept;
 
   // set at construction
   runtime& runtime_;
   const std::type_info* type_;
-  const bool troupe_member_;  // created by a troupe's leader
+  const bool troupe_member_;                          // created by a troupe's leader
+  const std::unique_ptr<mailbox_pressure> pressure_;  // null: no mailbox limit
 
   // Rarely used state lives behind pointers, allocated only by the actors that use it, so a
   // plain actor's cell stays small.
@@ -128,9 +137,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   address parent_;                 // null once orphaned or for top-level actors
   std::vector<address> children_;  // live children, in creation order
   std::uint64_t processed_ = 0;
-  bool troupe_busy_ = false;  // a troupe member's work in progress
-  bool exiting_ = false;      // the exit handler ran; waiting for the children to exit
-  bool exited_ = false;       // gone: mailbox closed, instance destroyed
+  intrusive_ptr<address_target> slow_down_for_;  // a congested target we sent to
+  bool troupe_busy_ = false;                     // a troupe member's work in progress
+  bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
+  bool exited_ = false;   // gone: mailbox closed, instance destroyed
 
   // shared
   mpsc_mailbox<envelope> mailbox_{mpsc_mailbox<envelope>::initial_state::open};

@@ -115,6 +115,9 @@ void runtime::tell(const address& to, envelope* env) {
   if (!env->sender) env->sender = inbox_address_;  // replies come back to listen()
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
+    if (config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
+      wait_until_drained(*target, to);
+    }
   } else {
     dead_letter(env, to);
   }
@@ -127,6 +130,29 @@ message runtime::ask(const address& to, envelope* env, std::chrono::nanoseconds 
   env->sender = address_access::make(slot);
   tell(to, env);
   return await_reply(*slot, timeout);
+}
+
+// Back-pressure for outside callers: block until the target drains or exits, or time out.
+void runtime::wait_until_drained(address_target& target, const address& to) {
+  struct gate {
+    std::mutex mutex;
+    std::condition_variable opened;
+    bool open = false;
+  };
+  auto g = std::make_shared<gate>();
+  const bool waiting = target.wait_until_drained([g] {
+    std::lock_guard lock(g->mutex);
+    g->open = true;
+    g->opened.notify_all();
+  });
+  if (!waiting) return;
+  std::unique_lock lock(g->mutex);
+  if (!g->opened.wait_for(lock, config_.tell_timeout, [&] { return g->open; })) {
+    throw actor_system_request_timeout(
+        "tell to " + to.to_string() + ": its mailbox stayed above the limit of " +
+        std::to_string(config_.mailbox_limit) + " messages for " +
+        std::to_string(config_.tell_timeout.count()) + " ms (the message is queued)");
+  }
 }
 
 message runtime::listen(std::chrono::nanoseconds timeout) {

@@ -69,6 +69,9 @@ class runtime : public system_base {
   virtual std::chrono::nanoseconds listen_wait(std::chrono::nanoseconds timeout) const noexcept {
     return timeout;
   }
+  /// Returns true if outside tells wait on back-pressure (not on the simple base, which runs
+  /// every tell to quiet anyway).
+  virtual bool outside_tells_wait() const noexcept { return true; }
   /// Waits for the reply an ask expects.
   virtual message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
   /// Stops running cells: waits for the scheduler if `clean`, else abandons what is stuck.
@@ -85,6 +88,7 @@ class runtime : public system_base {
   std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
   bool await_exits(std::chrono::steady_clock::time_point deadline);
   void report_stuck_actors();
+  void wait_until_drained(address_target& target, const address& to);
 
   // set at construction
   const system_config config_;

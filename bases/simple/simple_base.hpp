@@ -25,6 +25,7 @@ class simple_base final : public runtime {
   // Everything the ask caused has run: a reply either came or never will.
   message await_reply(reply_slot& slot, std::chrono::nanoseconds) noexcept override;
   void stop(bool) noexcept override { scheduler_.drain(); }
+  bool outside_tells_wait() const noexcept override { return false; }
   std::chrono::nanoseconds listen_wait(std::chrono::nanoseconds) const noexcept override {
     return std::chrono::nanoseconds{0};
   }

@@ -47,6 +47,10 @@ class actor_context {
   virtual void set_transient(std::chrono::nanoseconds after, bool idle) = 0;
   /// Marks or clears a troupe member's work in progress.
   virtual void set_troupe_work_in_progress(bool busy) noexcept = 0;
+  /// Returns true if the system limits mailboxes (back-pressure).
+  virtual bool back_pressure() const noexcept = 0;
+  /// The actor just sent to a congested target: it will pause after its current message.
+  virtual void slow_down_for(address_target& target) noexcept = 0;
   /// Logs `text` at `level`, tagged with the actor's address and class.
   virtual void log(log_level level, std::string_view text) = 0;
   /// Makes this actor the system's dead-letter handler (true) or stops it being one (false).

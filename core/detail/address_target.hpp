@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "core/detail/ref_counted.hpp"
 
@@ -28,6 +29,15 @@ class address_target : public ref_counted {
   virtual void deliver(envelope* env) noexcept = 0;
 
   address_id id() const noexcept { return id_; }
+
+  /// Returns true if senders to this target must slow down (back-pressure). Thread-safe.
+  virtual bool congested() const noexcept { return false; }
+  /// Registers `wake` to run once the target has drained or is gone; returns false, without
+  /// registering, if there is nothing to wait for. Thread-safe.
+  virtual bool wait_until_drained(std::function<void()> wake) {
+    (void)wake;
+    return false;
+  }
 
  private:
   const address_id id_;

@@ -1,0 +1,48 @@
+#include "bases/common/mailbox_pressure.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace thespis::detail {
+
+void mailbox_pressure::consumed() noexcept {
+  const std::size_t before = queued_.fetch_sub(1, std::memory_order_seq_cst);
+  peak_ = std::max(peak_, before);
+  if (before - 1 <= low_water_ && has_waiters_.load(std::memory_order_seq_cst)) {
+    release_waiters();
+  }
+}
+
+bool mailbox_pressure::wait(waker wake) {
+  std::lock_guard lock(mutex_);
+  if (closed_) return false;
+  waiters_.push_back(std::move(wake));
+  has_waiters_.store(true, std::memory_order_seq_cst);
+  if (queued_.load(std::memory_order_seq_cst) <= low_water_) {  // drained meanwhile
+    waiters_.pop_back();
+    if (waiters_.empty()) has_waiters_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+void mailbox_pressure::release_waiters() noexcept {
+  std::vector<waker> woken;
+  {
+    std::lock_guard lock(mutex_);
+    woken.swap(waiters_);
+    has_waiters_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& wake : woken)
+    wake();
+}
+
+void mailbox_pressure::close() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  release_waiters();
+}
+
+}  // namespace thespis::detail

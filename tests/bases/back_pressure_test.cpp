@@ -1,0 +1,136 @@
+// Behaviour every base must show with a mailbox limit (back-pressure).
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "support/bases.hpp"
+
+using thespis::actor_status;
+using thespis::address;
+using thespis::status_request;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+using thespis::test::eventually;
+
+namespace {
+constexpr std::size_t limit = 100;
+
+struct item {
+  int seq;
+};
+struct go {
+  int remaining;
+};
+struct count_request {};
+struct counted {
+  int received;
+  int out_of_order;
+};
+
+// Counts what it receives, slowly: each message takes a little work.
+class slow_sink : public thespis::actor {
+ public:
+  slow_sink() {
+    handle([this](const item& i) {
+      if (i.seq != next_) ++out_of_order_;
+      next_ = i.seq + 1;
+      ++received_;
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    });
+    handle([this](const count_request&, const address& from) {
+      send(from, counted{received_, out_of_order_});
+    });
+  }
+
+ private:
+  int next_ = 0, received_ = 0, out_of_order_ = 0;
+};
+
+// Floods its target in chunks of 10 messages per activation step.
+class flooder : public thespis::actor {
+ public:
+  explicit flooder(address target) : target_(std::move(target)) {
+    handle([this](const go& g) {
+      for (int i = 0; i < 10 && sent_ < g.remaining; ++i)
+        send(target_, item{sent_++});
+      if (sent_ < g.remaining) send(self(), g);
+    });
+  }
+
+ private:
+  address target_;
+  int sent_ = 0;
+};
+
+// Two of these flood each other: each message received makes it send two.
+class echo_flood : public thespis::actor {
+ public:
+  echo_flood() {
+    handle([this](const address& peer) { peer_ = peer; });
+    handle([this](const go& g) {
+      ++received_;
+      if (g.remaining > 0) {
+        send(peer_, go{g.remaining - 1});
+        send(peer_, go{g.remaining - 1});
+      }
+    });
+    handle([this](const count_request&, const address& from) {
+      send(from, counted{received_, 0});
+    });
+  }
+
+ private:
+  address peer_;
+  int received_ = 0;
+};
+
+thespis::system_config limited() {
+  thespis::system_config config;
+  config.mailbox_limit = limit;
+  return config;
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("a fast actor flooding a slow one is slowed so the mailbox stays bounded",
+                   "[back-pressure]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  address sink = sys.template create_actor<slow_sink>();
+  address source = sys.template create_actor<flooder>(sink);
+  sys.tell(source, go{5000});
+  REQUIRE(eventually([&] {
+    return sys.template ask<counted>(sink, count_request{}, answer_within)->received == 5000;
+  }));
+  CHECK(sys.template ask<counted>(sink, count_request{}, answer_within)->out_of_order == 0);
+  auto status = sys.template ask<actor_status>(sink, status_request{}, answer_within);
+  REQUIRE(status);
+  // The flooder pauses after the message that overfilled the sink: at most one chunk more.
+  CHECK(status->peak_pending_messages <= limit + 12);
+}
+
+TEMPLATE_TEST_CASE("two actors flooding each other under a mailbox limit do not deadlock",
+                   "[back-pressure]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  address a = sys.template create_actor<echo_flood>();
+  address b = sys.template create_actor<echo_flood>();
+  sys.tell(a, b);
+  sys.tell(b, a);
+  sys.tell(a, go{10});  // 2^11 - 1 = 2047 messages in all, doubling at each hop
+  REQUIRE(eventually([&] {
+    return sys.template ask<counted>(a, count_request{}, answer_within)->received +
+               sys.template ask<counted>(b, count_request{}, answer_within)->received ==
+           2047;
+  }));
+}
+
+TEST_CASE("an outside tell to a full mailbox blocks until it drains") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(limited())};
+  address sink = sys.create_actor<slow_sink>();
+  for (int i = 0; i < 1000; ++i)
+    sys.tell(sink, item{i});
+  auto status = sys.ask<actor_status>(sink, status_request{}, answer_within);
+  REQUIRE(status);
+  CHECK(status->peak_pending_messages <= limit + 1);
+  REQUIRE(eventually(
+      [&] { return sys.ask<counted>(sink, count_request{}, answer_within)->received == 1000; }));
+}
