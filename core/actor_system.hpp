@@ -105,7 +105,7 @@ class actor_system {
 
   /// Sends an actor_exit_request to every live actor, waits (up to the configured shutdown
   /// timeout) for them to finish, and stops the workers. Idempotent; never hangs.
-  void shutdown() noexcept { base_->shutdown(); }
+  void shutdown() noexcept { (void)base_->shutdown(); }
 
   /// Returns the configuration, including the capabilities the system added.
   const system_config& config() const noexcept { return base_->config(); }

@@ -277,8 +277,10 @@ bool runtime::await_exits(std::chrono::steady_clock::time_point deadline) {
                                       [&] { return live_.empty() || registrations_ != seen; });
 }
 
-void runtime::shutdown() noexcept {
-  if (shutting_down_.exchange(true, std::memory_order_relaxed)) return;
+bool runtime::shutdown() noexcept {
+  if (shutting_down_.exchange(true, std::memory_order_relaxed)) {
+    return clean_.load(std::memory_order_relaxed);
+  }
   const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_timeout;
   bool clean = true;
   for (;;) {
@@ -294,7 +296,9 @@ void runtime::shutdown() noexcept {
     }
   }
   stopped_.store(true, std::memory_order_relaxed);
+  clean_.store(clean, std::memory_order_relaxed);
   stop(clean);
+  return clean;
 }
 
 void runtime::report_stuck_actors() {

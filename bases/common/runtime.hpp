@@ -34,7 +34,7 @@ class runtime : public system_base {
   void tell(const address& to, envelope* env) override;
   message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) override;
   message listen(std::chrono::nanoseconds timeout) override;
-  void shutdown() noexcept override;
+  bool shutdown() noexcept override;
   const system_config& config() const noexcept override { return config_; }
   std::uint64_t dead_letter_count() const noexcept override {
     return dead_letters_.load(std::memory_order_relaxed);
@@ -99,6 +99,7 @@ class runtime : public system_base {
   std::atomic<std::uint64_t> dead_letters_{0};
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> clean_{true};       // every actor exited in time
   intrusive_ptr<outside_inbox> inbox_;  // the sender of outside tells
   address inbox_address_;
 

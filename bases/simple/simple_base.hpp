@@ -14,7 +14,7 @@ namespace thespis::detail {
 class simple_base final : public runtime {
  public:
   explicit simple_base(system_config config) : runtime(std::move(config)) {}
-  ~simple_base() override { shutdown(); }
+  ~simple_base() override { (void)shutdown(); }
 
   void schedule(actor_cell& cell) noexcept override { scheduler_.schedule(cell); }
   timer_service& timers() noexcept override { return timers_; }

@@ -19,7 +19,7 @@ threaded_base::threaded_base(system_config config)
       scheduler_(std::make_unique<tbb_scheduler>(worker_count(this->config()))) {}
 
 threaded_base::~threaded_base() {
-  shutdown();
+  (void)shutdown();
 }
 
 void threaded_base::advance_time(std::chrono::nanoseconds delay) {

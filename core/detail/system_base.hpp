@@ -38,7 +38,8 @@ class system_base {
   virtual message listen(std::chrono::nanoseconds timeout) = 0;
   /// Sends an exit request to every live actor and stops; idempotent; bounded by the config's
   /// shutdown timeout.
-  virtual void shutdown() noexcept = 0;
+  /// Returns false if some actor was still stuck in a handler at the deadline.
+  virtual bool shutdown() noexcept = 0;
 
   virtual const system_config& config() const noexcept = 0;
   /// Returns how many messages could not be delivered.
