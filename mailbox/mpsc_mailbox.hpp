@@ -80,7 +80,8 @@ class mpsc_mailbox {
   std::size_t count_pending() noexcept {
     refill();
     std::size_t n = 0;
-    for (Node* node = cache_; node != nullptr; node = node->next) ++n;
+    for (Node* node = cache_; node != nullptr; node = node->next)
+      ++n;
     return n;
   }
 
