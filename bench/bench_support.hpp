@@ -3,6 +3,7 @@
 #pragma once
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -80,6 +81,16 @@ inline void report_items(benchmark::State& state, std::int64_t items_per_iterati
   const std::int64_t items = items_per_iteration * static_cast<std::int64_t>(state.iterations());
   state.SetItemsProcessed(items);
   state.counters[ns_counter] = clock.elapsed_ns() / static_cast<double>(items);
+}
+
+/// Returns the CPU time this process has used so far, in all its threads.
+inline std::chrono::microseconds process_cpu_time() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto to_us = [](const timeval& t) {
+    return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
+  };
+  return to_us(usage.ru_utime) + to_us(usage.ru_stime);
 }
 
 }  // namespace bench

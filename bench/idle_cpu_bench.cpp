@@ -1,7 +1,6 @@
 // idle_cpu: what an idle threaded system burns. After one message, the system has nothing to do
 // for about a second; cpu_percent is the process's CPU time (user + sys, all threads) over that
 // second, where 100 means one core kept busy. Then the actor must still wake for a message.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <thread>
@@ -32,25 +31,15 @@ class sleeper : public thespis::actor {
   int pokes_ = 0;
 };
 
-// Returns the CPU time this process has used so far, in all its threads.
-std::chrono::microseconds process_cpu_time() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto to_us = [](const timeval& t) {
-    return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
-  };
-  return to_us(usage.ru_utime) + to_us(usage.ru_stime);
-}
-
 void idle_cpu(benchmark::State& state) {
   thespis::actor_system sys{bench::threaded_config(state)};
   const auto target = sys.create_actor<sleeper>();
   for (auto _ : state) {
     sys.tell(target, poke{});
-    const auto cpu_before = process_cpu_time();
+    const auto cpu_before = bench::process_cpu_time();
     const auto wall_before = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(idle_time);
-    const auto cpu = process_cpu_time() - cpu_before;
+    const auto cpu = bench::process_cpu_time() - cpu_before;
     const auto wall = std::chrono::steady_clock::now() - wall_before;
     state.counters["cpu_ms"] = std::chrono::duration<double, std::milli>(cpu).count();
     state.counters["cpu_percent"] = 100.0 * std::chrono::duration<double>(cpu).count() /

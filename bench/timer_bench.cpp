@@ -9,7 +9,6 @@
 //    (deadline, id), the obvious ordered container, cancelling by key;
 //  - idle: what 100,000 pending far-future timers burn while nothing is due (cpu_percent, where
 //    100 means one core kept busy): the thread must sleep, not poll.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -143,25 +142,15 @@ void schedule_cancel_mutex_map(benchmark::State& state) {
   bench::report_items(state, timers, "ns_per_pair", clock);
 }
 
-// Returns the CPU time this process has used so far, in all its threads.
-std::chrono::microseconds process_cpu_time() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto to_us = [](const timeval& t) {
-    return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
-  };
-  return to_us(usage.ru_utime) + to_us(usage.ru_stime);
-}
-
 void idle(benchmark::State& state) {
   thespis::real_time_timer_service service;
   for (int i = 0; i < timers; ++i)
     service.schedule_after(1h + std::chrono::microseconds(i), [] {});
   for (auto _ : state) {
-    const auto cpu_before = process_cpu_time();
+    const auto cpu_before = bench::process_cpu_time();
     const auto wall_before = clock_type::now();
     std::this_thread::sleep_for(500ms);
-    const auto cpu = process_cpu_time() - cpu_before;
+    const auto cpu = bench::process_cpu_time() - cpu_before;
     const auto wall = clock_type::now() - wall_before;
     state.counters["cpu_percent"] = 100.0 * std::chrono::duration<double>(cpu).count() /
                                     std::chrono::duration<double>(wall).count();

@@ -32,6 +32,9 @@ struct global_name {
 namespace detail {
 template <class A, class... Args>
 std::unique_ptr<actor_factory> make_actor_factory(Args&&... args);  // troupe_leader.hpp
+template <class A, class... Args>
+std::unique_ptr<actor_factory> make_actor_factory_requiring(const requirements& more,
+                                                            Args&&... args);
 
 /// True if a creation call's first argument is an option (a name or requirements) rather than a
 /// constructor argument.
@@ -104,9 +107,8 @@ class actor {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(const requirements& more,
                                                             Args&&... args) {
-    auto factory = detail::make_actor_factory<A>(std::forward<Args>(args)...);
-    factory->add_requirements(more);
-    return context_->spawn(std::move(factory));
+    return context_->spawn(
+        detail::make_actor_factory_requiring<A>(more, std::forward<Args>(args)...));
   }
 
   /// Returns the system's current capabilities. Only from inside the actor (also its

@@ -54,9 +54,7 @@ class actor_system {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(const requirements& more,
                                                             Args&&... args) {
-    auto factory = detail::make_actor_factory<A>(std::forward<Args>(args)...);
-    factory->add_requirements(more);
-    return base_->spawn(std::move(factory));
+    return base_->spawn(detail::make_actor_factory_requiring<A>(more, std::forward<Args>(args)...));
   }
 
   /// Creates a top-level actor of a registered type name; throws invalid_actor_specification.

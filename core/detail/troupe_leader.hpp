@@ -140,4 +140,13 @@ std::unique_ptr<actor_factory> make_actor_factory(Args&&... args) {
   }
 }
 
+/// Like make_actor_factory, with requirements added at creation.
+template <class A, class... Args>
+std::unique_ptr<actor_factory> make_actor_factory_requiring(const requirements& more,
+                                                            Args&&... args) {
+  auto factory = make_actor_factory<A>(std::forward<Args>(args)...);
+  factory->add_requirements(more);
+  return factory;
+}
+
 }  // namespace thespis::detail
