@@ -8,9 +8,14 @@ actor_system::actor_system(system_config config)
     : base_(detail::make_system_base(std::move(config))) {}
 
 actor_system::~actor_system() {
-  // An actor still stuck in a handler after the shutdown deadline will touch the runtime when
-  // it returns: the runtime (and its abandoned pool) must outlive it, so it is leaked on purpose.
-  if (!base_->shutdown()) (void)base_.release();
+  // An actor still stuck in a handler after the shutdown deadline will touch the base when it
+  // returns: the base must outlive it, so disposal may finish in the background.
+  (void)base_->shutdown();
+  detail::dispose_system_base(std::move(base_));
+}
+
+std::size_t actor_system::abandoned_system_count() noexcept {
+  return detail::abandoned_system_count();
 }
 
 address actor_system::create_actor(std::string_view type_name) {

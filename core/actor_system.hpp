@@ -17,13 +17,16 @@
 #include "core/detail/system_base.hpp"
 #include "core/message.hpp"
 #include "core/requirements.hpp"
+#include "core/shutdown_report.hpp"
 #include "core/system_config.hpp"
 
 namespace thespis {
 
 /// An actor system. `actor_system sys;` runs the threaded base with one worker per hardware
 /// thread; `actor_system sys{system_config{.base = "simple"}};` runs everything synchronously on
-/// the caller's thread, for tests. The destructor shuts the system down.
+/// the caller's thread, for tests. The destructor shuts the system down and always returns; if an
+/// actor is stuck in a handler past the shutdown deadline, the system's memory is freed in the
+/// background once that actor has exited.
 /// Thread-safe on the threaded base; the simple base must be driven from one thread.
 class actor_system {
  public:
@@ -101,9 +104,17 @@ class actor_system {
     return reply->template take<R>();
   }
 
-  /// Sends an actor_exit_request to every live actor, waits (up to the configured shutdown
-  /// timeout) for them to finish, and stops the workers. Idempotent; never hangs.
-  void shutdown() noexcept { (void)base_->shutdown(); }
+  /// Sends a recursive actor_exit_request to every live actor, waits up to the configured
+  /// shutdown timeout for them to finish, and stops. Never hangs: actors still alive at the
+  /// deadline are listed in the report with the reason (busy in a handler, waiting for their
+  /// children, waiting for a worker) and logged as warnings. Idempotent: a repeated call returns
+  /// the first report. Thread-safe.
+  shutdown_report shutdown() noexcept { return base_->shutdown(); }
+
+  /// Returns how many destroyed systems still wait, in the background, for actors that were
+  /// stuck in a handler at their shutdown deadline; each frees itself once they have exited.
+  /// A program may wait for 0 before exiting. Thread-safe.
+  static std::size_t abandoned_system_count() noexcept;
 
   /// Returns the configuration, including the capabilities the system added.
   const system_config& config() const noexcept { return base_->config(); }

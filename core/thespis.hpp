@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/logging.hpp"
 #include "core/message.hpp"
+#include "core/shutdown_report.hpp"
 #include "core/system_config.hpp"
 #include "core/system_messages.hpp"
 #include "core/troupe.hpp"

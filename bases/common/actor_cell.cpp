@@ -55,9 +55,34 @@ actor_cell::timing& actor_cell::timing_state() {
 
 actor_cell::~actor_cell() = default;
 
+namespace {
+// Marks a cell as inside its actor's code for the span of one call.
+class handler_scope {
+ public:
+  explicit handler_scope(std::atomic<bool>& flag) noexcept : flag_(flag) {
+    flag_.store(true, std::memory_order_relaxed);
+  }
+  ~handler_scope() { flag_.store(false, std::memory_order_relaxed); }
+  handler_scope(const handler_scope&) = delete;
+  handler_scope& operator=(const handler_scope&) = delete;
+
+ private:
+  std::atomic<bool>& flag_;
+};
+}  // namespace
+
 void actor_cell::construct() {
   construction_scope scope(this);
+  handler_scope busy(in_handler_);
   instance_ = std::exchange(factory_, nullptr)->make();
+}
+
+unfinished_reason actor_cell::unfinished_because() const noexcept {
+  if (in_handler_.load(std::memory_order_relaxed)) return unfinished_reason::busy_in_handler;
+  if (awaiting_children_.load(std::memory_order_relaxed)) {
+    return unfinished_reason::waiting_for_children;
+  }
+  return unfinished_reason::waiting_for_a_worker;
 }
 
 void actor_cell::deliver(envelope* env) noexcept {
@@ -186,6 +211,7 @@ void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept 
 
 std::exception_ptr actor_cell::try_receive(message& msg, const address& sender) noexcept {
   try {
+    handler_scope busy(in_handler_);
     instance_->receive(msg, sender);
     return nullptr;
   } catch (...) {
@@ -220,6 +246,7 @@ void actor_cell::begin_exit(bool recursive) noexcept {
     children_.clear();
     return finish();
   }
+  awaiting_children_.store(true, std::memory_order_relaxed);
   for (auto& child : children_) {
     address_access::target(child)->deliver(new envelope_of<actor_exit_request>(self()));
   }

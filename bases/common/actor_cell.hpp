@@ -15,6 +15,7 @@
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"
 #include "core/detail/envelope.hpp"
+#include "core/shutdown_report.hpp"
 #include "mailbox/mpsc_mailbox.hpp"
 #include "scheduler/runnable.hpp"
 #include "scheduler/timer_service.hpp"
@@ -53,6 +54,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
   bool mark_exit_requested() noexcept {
     return !exit_requested_.exchange(true, std::memory_order_relaxed);
   }
+
+  /// For shutdown's report: why this live actor has not exited yet. A snapshot; thread-safe.
+  unfinished_reason unfinished_because() const noexcept;
 
   // -- address_target -----------------------------------------------------------------------
   void deliver(envelope* env) noexcept override;
@@ -150,6 +154,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // uncontended store and load per activation.
   std::atomic<unsigned> handoff_{0};
   std::atomic<bool> exit_requested_{false};
+  // For shutdown's report only, so relaxed: written by the owner, read as a snapshot by the
+  // thread that shuts down.
+  std::atomic<bool> in_handler_{false};         // inside the actor's constructor or receive()
+  std::atomic<bool> awaiting_children_{false};  // the exit handler ran; children still live
 };
 
 }  // namespace thespis::detail

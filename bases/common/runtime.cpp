@@ -1,12 +1,12 @@
 #include "bases/common/runtime.hpp"
 
 #include <algorithm>
-#include <iostream>
 
 #include "bases/common/outside_inbox.hpp"
 #include "bases/common/reply_slot.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
+#include "core/logging.hpp"
 #include "core/system_messages.hpp"
 
 namespace thespis::detail {
@@ -277,12 +277,13 @@ bool runtime::await_exits(std::chrono::steady_clock::time_point deadline) {
                                       [&] { return live_.empty() || registrations_ != seen; });
 }
 
-bool runtime::shutdown() noexcept {
-  if (shutting_down_.exchange(true, std::memory_order_relaxed)) {
-    return clean_.load(std::memory_order_relaxed);
-  }
+shutdown_report runtime::shutdown() noexcept {
+  // Concurrent callers wait for the first one (bounded by its deadline) and share its report.
+  std::lock_guard once(shutdown_mutex_);
+  if (shutdown_report_) return *shutdown_report_;
+  shutting_down_.store(true, std::memory_order_relaxed);
   const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_timeout;
-  bool clean = true;
+  shutdown_report report;
   for (;;) {
     for (auto& cell : cells_to_ask_to_exit()) {
       cell->deliver(new envelope_of<actor_exit_request>(address{}));
@@ -290,25 +291,62 @@ bool runtime::shutdown() noexcept {
     settle();
     if (live_actor_count() == 0) break;
     if (!await_exits(deadline)) {
-      report_stuck_actors();
-      clean = false;
+      report = unfinished_actors();
+      if (report.clean()) continue;  // the last one exited just now
+      log_unfinished(report);
       break;
     }
   }
   stopped_.store(true, std::memory_order_relaxed);
-  clean_.store(clean, std::memory_order_relaxed);
-  stop(clean);
-  return clean;
+  stop(report.clean());
+  shutdown_report_ = report;
+  return report;
 }
 
-void runtime::report_stuck_actors() {
-  std::lock_guard lock(mutex_);
-  std::cerr << "thespis: shutdown timed out after " << config_.shutdown_timeout.count() << " ms; "
-            << live_.size() << " actor(s) did not exit (busy in a handler):";
-  for (auto& [id, cell] : live_) {
-    std::cerr << ' ' << address_access::make(cell) << " (" << type_name(cell->actor_type()) << ')';
+void runtime::wait_until_all_exited() noexcept {
+  for (;;) {
+    // An actor that returns from a stuck handler may create children: they are asked too.
+    for (auto& cell : cells_to_ask_to_exit()) {
+      cell->deliver(new envelope_of<actor_exit_request>(address{}));
+    }
+    settle();
+    if (live_actor_count() == 0) return;
+    (void)await_exits(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
-  std::cerr << '\n';
+}
+
+shutdown_report runtime::unfinished_actors() const {
+  shutdown_report report;
+  std::lock_guard lock(mutex_);
+  for (auto& [id, cell] : live_) {
+    report.unfinished.push_back(
+        {address_access::make(cell), type_name(cell->actor_type()), cell->unfinished_because()});
+  }
+  std::sort(report.unfinished.begin(), report.unfinished.end(),
+            [](const auto& a, const auto& b) { return a.actor < b.actor; });
+  return report;
+}
+
+// Warns through the system's log sink, one record per actor, so the stuck ones are visible even
+// to a caller that ignores the report.
+void runtime::log_unfinished(const shutdown_report& report) const noexcept {
+  if (config_.log_threshold > log_level::warning) return;
+  try {
+    for (const auto& actor : report.unfinished) {
+      log_record record{log_level::warning, actor.actor, actor.actor_class,
+                        "did not exit by the shutdown deadline (" +
+                            std::to_string(config_.shutdown_timeout.count()) +
+                            " ms): " + std::string(to_string(actor.reason)),
+                        std::chrono::system_clock::now()};
+      if (config_.log_to) {
+        config_.log_to(record);
+      } else {
+        stderr_log_sink(record);
+      }
+    }
+  } catch (...) {
+    // A failing sink must not break shutdown; the report still says everything.
+  }
 }
 
 }  // namespace thespis::detail

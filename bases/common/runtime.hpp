@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,7 +35,8 @@ class runtime : public system_base {
   void tell(const address& to, envelope* env) override;
   message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) override;
   message listen(std::chrono::nanoseconds timeout) override;
-  bool shutdown() noexcept override;
+  shutdown_report shutdown() noexcept override;
+  void wait_until_all_exited() noexcept override;
   const system_config& config() const noexcept override { return config_; }
   std::uint64_t dead_letter_count() const noexcept override {
     return dead_letters_.load(std::memory_order_relaxed);
@@ -87,7 +89,8 @@ class runtime : public system_base {
   void ensure_running() const;
   std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
   bool await_exits(std::chrono::steady_clock::time_point deadline);
-  void report_stuck_actors();
+  shutdown_report unfinished_actors() const;
+  void log_unfinished(const shutdown_report& report) const noexcept;
   void wait_until_drained(address_target& target, const address& to);
 
   // set at construction
@@ -99,9 +102,12 @@ class runtime : public system_base {
   std::atomic<std::uint64_t> dead_letters_{0};
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> stopped_{false};
-  std::atomic<bool> clean_{true};       // every actor exited in time
   intrusive_ptr<outside_inbox> inbox_;  // the sender of outside tells
   address inbox_address_;
+
+  // guarded by shutdown_mutex_: the first shutdown's outcome, returned by later calls
+  std::mutex shutdown_mutex_;
+  std::optional<shutdown_report> shutdown_report_;
 
   // guarded by mutex_
   mutable std::mutex mutex_;

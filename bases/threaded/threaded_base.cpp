@@ -31,13 +31,9 @@ message threaded_base::await_reply(reply_slot& slot, std::chrono::nanoseconds ti
 }
 
 void threaded_base::stop(bool clean) noexcept {
-  if (clean) {
-    scheduler_->drain();
-    return;
-  }
-  // An actor is stuck in a handler: waiting for the pool would hang. Abandon the pool (its
-  // threads and the stuck actors leak) so that shutdown returns, as promised.
-  (void)scheduler_.release();
+  // With an actor stuck in a handler, waiting for the pool would hang: shutdown returns, and
+  // the pool drains when the base is freed (dispose_system_base waits for the actors first).
+  if (clean) scheduler_->drain();
 }
 
 }  // namespace thespis::detail

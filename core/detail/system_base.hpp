@@ -13,6 +13,7 @@
 #include "core/detail/actor_factory.hpp"
 #include "core/detail/envelope.hpp"
 #include "core/message.hpp"
+#include "core/shutdown_report.hpp"
 #include "core/system_config.hpp"
 #include "core/system_status.hpp"
 
@@ -36,10 +37,12 @@ class system_base {
   /// Returns the oldest message sent to outside code (the sender of its tells), waiting up to
   /// `timeout`; an empty message on timeout.
   virtual message listen(std::chrono::nanoseconds timeout) = 0;
-  /// Sends an exit request to every live actor and stops; idempotent; bounded by the config's
-  /// shutdown timeout.
-  /// Returns false if some actor was still stuck in a handler at the deadline.
-  virtual bool shutdown() noexcept = 0;
+  /// Sends an exit request to every live actor and stops; idempotent (a repeated call returns
+  /// the first report); bounded by the config's shutdown timeout.
+  virtual shutdown_report shutdown() noexcept = 0;
+  /// After shutdown: blocks until no actor is alive, asking any actor created since to exit too.
+  /// Used to free a system whose shutdown was not clean only once its stuck actors are done.
+  virtual void wait_until_all_exited() noexcept = 0;
 
   virtual const system_config& config() const noexcept = 0;
   /// Returns how many messages could not be delivered.
@@ -60,5 +63,13 @@ class system_base {
 /// Builds the base named by config.base; throws invalid_system_config for an unknown name.
 /// Defined in bases/.
 std::unique_ptr<system_base> make_system_base(system_config config);
+
+/// Frees a shut-down base: at once if no actor is alive, else on a background thread once its
+/// remaining actors have exited (they still run on its workers and touch its memory). Defined
+/// in bases/.
+void dispose_system_base(std::unique_ptr<system_base> base) noexcept;
+
+/// Returns how many disposed bases still wait for their actors to exit. Defined in bases/.
+std::size_t abandoned_system_count() noexcept;
 
 }  // namespace thespis::detail

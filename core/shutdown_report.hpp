@@ -1,0 +1,41 @@
+// What actor_system::shutdown() reports: every actor that had not exited by the deadline, and why.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/address.hpp"
+
+namespace thespis {
+
+/// Why an actor was still alive when shutdown's deadline passed.
+enum class unfinished_reason {
+  busy_in_handler,       ///< a worker is inside one of its handlers (it may never return)
+  waiting_for_children,  ///< its exit handler ran; a child of it has not exited yet
+  waiting_for_a_worker,  ///< its exit request is queued, but every worker is busy elsewhere
+};
+
+/// Returns "busy in a handler", "waiting for its children" or "waiting for a worker".
+std::string_view to_string(unfinished_reason reason) noexcept;
+
+/// One actor that had not exited by the deadline.
+struct unfinished_actor {
+  address actor;
+  std::string actor_class;  ///< readable class name
+  unfinished_reason reason;
+};
+
+/// The outcome of a shutdown. A system whose shutdown was not clean frees itself only once its
+/// unfinished actors have exited (see actor_system::~actor_system).
+struct shutdown_report {
+  std::vector<unfinished_actor> unfinished;  ///< in address order; empty if all exited in time
+
+  /// Returns true if every actor exited before the deadline.
+  bool clean() const noexcept { return unfinished.empty(); }
+
+  /// Returns one line per unfinished actor ("@1.4 (my::worker): busy in a handler"), or "".
+  std::string to_string() const;
+};
+
+}  // namespace thespis
