@@ -1,29 +1,20 @@
-// What the Thespis benchmarks share: how a row picks its system base, how it waits for a reply,
-// and how it reports items/s and ns per item.
+// What the Thespis benchmarks share on top of bench/suite.hpp: how a row configures its system
+// base and how it waits for a reply or for actors to exit.
 #pragma once
 
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "bench/suite.hpp"
 #include "core/thespis.hpp"
 
 namespace bench {
-
-/// How long a benchmark waits for a reply before it reports the row as failed.
-inline constexpr std::chrono::seconds reply_timeout{60};
-
-/// Returns the number of hardware threads (at least 1).
-inline unsigned hardware_threads() {
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 /// Labels a row whose range(0) is a worker count (0: one per hardware thread) with the count
 /// that actually runs, and returns range(0).
@@ -59,38 +50,15 @@ std::optional<R> ask_for(thespis::actor_system& sys, const thespis::address& to,
   return std::nullopt;
 }
 
-/// Measures the wall time of a benchmark loop, for the ns-per-item counters. Start it right
-/// before `for (auto _ : state)`.
-class stopwatch {
- public:
-  /// Returns the nanoseconds since construction.
-  double elapsed_ns() const {
-    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start_)
-        .count();
+/// Waits (up to reply_timeout) until at most `count` actors are alive; returns false on timeout.
+/// For rows whose actors exit on their own: the next iteration must not overlap their exits.
+inline bool wait_for_live_actors(const thespis::actor_system& sys, std::size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + reply_timeout;
+  while (sys.live_actor_count() > count) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
-
-/// Reports `items_per_iteration` items per iteration (items/s) and the counter `ns_counter`
-/// (wall nanoseconds per item). Does nothing for a row that failed.
-inline void report_items(benchmark::State& state, std::int64_t items_per_iteration,
-                         const char* ns_counter, const stopwatch& clock) {
-  if (state.error_occurred() || state.iterations() == 0) return;
-  const std::int64_t items = items_per_iteration * static_cast<std::int64_t>(state.iterations());
-  state.SetItemsProcessed(items);
-  state.counters[ns_counter] = clock.elapsed_ns() / static_cast<double>(items);
-}
-
-/// Returns the CPU time this process has used so far, in all its threads.
-inline std::chrono::microseconds process_cpu_time() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto to_us = [](const timeval& t) {
-    return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
-  };
-  return to_us(usage.ru_utime) + to_us(usage.ru_stime);
+  return true;
 }
 
 }  // namespace bench

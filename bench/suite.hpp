@@ -1,0 +1,166 @@
+// What every benchmark binary of the suite shares, whichever actor system it measures: workload
+// sizes (Savina's defaults, overridable, tiny in smoke mode), the worker counts a workload runs
+// at, how a wrong result fails the run, and how a row reports ns per item and items/s.
+// Knows nothing of Thespis, so the peers (CAF, oneTBB) use it too.
+#pragma once
+
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace bench {
+
+// -- run settings (set by suite_main.cpp before any row runs) ------------------------------
+
+/// True in smoke mode: every workload runs once at a tiny size and checks its result only.
+inline bool smoke_mode = false;
+
+/// Sizes given with --size NAME=VALUE, by workload parameter name.
+inline std::map<std::string, std::int64_t, std::less<>> size_overrides;
+
+/// Returns the size of workload parameter `name` ("ping_pong.pings"): a --size flag, else the
+/// environment variable THESPIS_BENCH_<NAME> (upper case, '.' as '_'), else `smoke` in smoke
+/// mode, else `savina` (the paper's default). Call while a row runs, not at registration.
+inline std::int64_t size(std::string_view name, std::int64_t savina, std::int64_t smoke) {
+  if (auto it = size_overrides.find(name); it != size_overrides.end()) return it->second;
+  std::string variable = "THESPIS_BENCH_";
+  for (char c : name)
+    variable += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* value = std::getenv(variable.c_str())) return std::atoll(value);
+  return smoke_mode ? smoke : savina;
+}
+
+// -- registration -------------------------------------------------------------------------
+
+/// Returns the number of hardware threads (at least 1).
+inline unsigned hardware_threads() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// Registers a workload row under `name` ("thespis/ping_pong") at 1 worker and at one worker
+/// per hardware thread; the row reads its worker count from state.range(0). Wall time, in ms.
+inline benchmark::internal::Benchmark* register_workload(const std::string& name,
+                                                         void (*run)(benchmark::State&)) {
+  auto* row = benchmark::RegisterBenchmark(name.c_str(), run);
+  row->ArgName("workers")->Arg(1);
+  if (hardware_threads() > 1) row->Arg(hardware_threads());
+  return row->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+/// Returns the worker count of a row registered by register_workload().
+inline unsigned workers_of(const benchmark::State& state) {
+  return static_cast<unsigned>(state.range(0));
+}
+
+// -- results ------------------------------------------------------------------------------
+
+/// How many rows failed their own check; the binary exits non-zero if any did.
+inline std::atomic<int> failures{0};
+
+/// Fails the row loudly: the report shows `why`, and the binary's exit status is non-zero.
+/// `why` must be a string literal. Leave the benchmark loop right after.
+inline void fail(benchmark::State& state, const char* why) {
+  std::fprintf(stderr, "FAILED: %s\n", why);
+  failures.fetch_add(1, std::memory_order_relaxed);
+  state.SkipWithError(why);
+}
+
+/// How long a workload waits for its result before it reports the row as failed.
+inline constexpr std::chrono::seconds reply_timeout{120};
+
+/// Measures the wall time of a benchmark loop, for the ns-per-item counters. Start it right
+/// before `for (auto _ : state)`.
+class stopwatch {
+ public:
+  /// Returns the nanoseconds since construction.
+  double elapsed_ns() const {
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start_)
+        .count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+/// Reports `items_per_iteration` items per iteration (items_per_second) and the counter
+/// `ns_counter` (wall nanoseconds per item). Does nothing for a row that failed.
+inline void report_items(benchmark::State& state, std::int64_t items_per_iteration,
+                         const char* ns_counter, const stopwatch& clock) {
+  if (state.error_occurred() || state.iterations() == 0) return;
+  const std::int64_t items = items_per_iteration * static_cast<std::int64_t>(state.iterations());
+  state.SetItemsProcessed(items);
+  state.counters[ns_counter] = clock.elapsed_ns() / static_cast<double>(items);
+}
+
+// -- process measurements -----------------------------------------------------------------
+
+/// Returns the process's resident set size in bytes (from /proc/self/statm), or 0 if unknown.
+inline std::int64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::int64_t total_pages = 0;
+  std::int64_t resident_pages = 0;
+  if (!(statm >> total_pages >> resident_pages)) return 0;
+  return resident_pages * static_cast<std::int64_t>(sysconf(_SC_PAGESIZE));
+}
+
+/// Returns the CPU time this process has used so far, in all its threads.
+inline std::chrono::microseconds process_cpu_time() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto to_us = [](const timeval& t) {
+    return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
+  };
+  return to_us(usage.ru_utime) + to_us(usage.ru_stime);
+}
+
+/// RSS at the three moments of a memory-per-idle-actor row.
+struct idle_memory {
+  std::int64_t before = 0;      ///< before the actors were created
+  std::int64_t all_alive = 0;   ///< with every actor created and idle
+  std::int64_t after_exit = 0;  ///< once every actor has exited
+};
+
+/// Measures idle memory in this process: creates `actors` idle actors on a system with
+/// `workers` workers, then makes them exit. `ok` is false if the actors were not all alive, or
+/// not all gone, when expected. Defined once per binary, by the actor system it measures.
+bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_memory& rss);
+
+/// Runs measure_idle_memory_here() in a fresh copy of this binary (suite_main.cpp's
+/// --idle-memory-child mode): RSS growth is only meaningful in a process whose allocator has
+/// not yet cached memory from earlier rows. Returns false if the child failed.
+inline bool measure_idle_memory_in_child(std::int64_t actors, unsigned workers, idle_memory& rss) {
+  const std::string command = "/proc/" + std::to_string(getpid()) + "/exe --idle-memory-child " +
+                              std::to_string(actors) + " " + std::to_string(workers);
+  FILE* child = popen(command.c_str(), "r");
+  if (child == nullptr) return false;
+  long long before = 0, alive = 0, after = 0;
+  const bool read = std::fscanf(child, "%lld %lld %lld", &before, &alive, &after) == 3;
+  const bool ok = pclose(child) == 0 && read;
+  rss = idle_memory{before, alive, after};
+  return ok;
+}
+
+/// Reports bytes_per_actor (RSS growth over `actors`) and returned_pct (how much of that growth
+/// the process gave back once they exited).
+inline void report_idle_memory(benchmark::State& state, std::int64_t actors,
+                               const idle_memory& rss) {
+  if (state.error_occurred()) return;
+  const double grown = static_cast<double>(rss.all_alive - rss.before);
+  state.counters["bytes_per_actor"] = grown / static_cast<double>(actors);
+  state.counters["returned_pct"] =
+      grown > 0 ? 100.0 * static_cast<double>(rss.all_alive - rss.after_exit) / grown : 0.0;
+}
+
+}  // namespace bench

@@ -1,0 +1,80 @@
+// The main() of every suite binary: Google Benchmark's, plus two flags of the suite and an exit
+// status that is non-zero when a workload computed a wrong result.
+//   --smoke             tiny sizes, one iteration per row: checks results, measures nothing
+//   --size NAME=VALUE   overrides one workload parameter, e.g. --size ping_pong.pings=1000
+// and one internal mode, `--idle-memory-child ACTORS WORKERS`, in which the binary measures idle
+// actor memory in a fresh process for a memory row and prints "before all_alive after_exit".
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bench/suite.hpp"
+
+namespace {
+
+// Records --size NAME=VALUE; returns false if the value is malformed.
+bool parse_size(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  char* end = nullptr;
+  const long long value = std::strtoll(assignment.c_str() + eq + 1, &end, 10);
+  if (*end != '\0' || value <= 0) return false;
+  bench::size_overrides[assignment.substr(0, eq)] = value;
+  return true;
+}
+
+// Takes the suite's own flags out of argv (Google Benchmark rejects flags it does not know).
+bool take_suite_flags(int& argc, char** argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--smoke") {
+      bench::smoke_mode = true;
+    } else if (arg == "--size" && i + 1 < argc) {
+      if (!parse_size(argv[++i])) return false;
+    } else if (arg.rfind("--size=", 0) == 0) {
+      if (!parse_size(arg.substr(7))) return false;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  return true;
+}
+
+// The --idle-memory-child mode; returns the exit status.
+int run_idle_memory_child(const char* actors, const char* workers) {
+  bench::idle_memory rss;
+  const bool ok = bench::measure_idle_memory_here(std::atoll(actors),
+                                                  static_cast<unsigned>(std::atoi(workers)), rss);
+  std::printf("%lld %lld %lld\n", static_cast<long long>(rss.before),
+              static_cast<long long>(rss.all_alive), static_cast<long long>(rss.after_exit));
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--idle-memory-child") == 0)
+    return run_idle_memory_child(argv[2], argv[3]);
+  if (!take_suite_flags(argc, argv)) {
+    std::fprintf(stderr, "usage: %s [--smoke] [--size NAME=VALUE]... [benchmark flags]\n", argv[0]);
+    return 2;
+  }
+  // Smoke mode: one iteration is enough time for every row (results only, no measurement).
+  std::vector<char*> args(argv, argv + argc);
+  std::string min_time = "--benchmark_min_time=0.000000001";
+  if (bench::smoke_mode) args.push_back(min_time.data());
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  const int failed = bench::failures.load();
+  if (failed != 0) std::fprintf(stderr, "%d workload(s) computed a wrong result\n", failed);
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,58 @@
+// idle_memory: what an idle actor costs. Creates 100,000 (then 1,000,000) actors that wait for a
+// message that never comes, and reports the RSS growth per actor, then how much of it the process
+// gives back once they have exited. Each row measures in a fresh process (see suite.hpp).
+#include <cstdint>
+#include <vector>
+
+#include "bench/bench_support.hpp"
+
+namespace {
+
+class idle_actor : public thespis::actor {};
+
+void run(benchmark::State& state, std::int64_t actors) {
+  bench::label_workers(state);
+  bench::idle_memory rss;
+  for (auto _ : state) {
+    if (!bench::measure_idle_memory_in_child(actors, bench::workers_of(state), rss)) {
+      bench::fail(state, "idle_memory: actors were not all created, or did not all exit");
+      break;
+    }
+  }
+  bench::report_idle_memory(state, actors, rss);
+}
+
+void run_small(benchmark::State& state) {
+  run(state, bench::size("idle_memory.small_actors", 100'000, 1'000));
+}
+void run_large(benchmark::State& state) {
+  run(state, bench::size("idle_memory.large_actors", 1'000'000, 2'000));
+}
+
+[[maybe_unused]] auto* const small =
+    bench::register_workload("thespis/idle_memory_100k", run_small) -> Iterations(1);
+[[maybe_unused]] auto* const large =
+    bench::register_workload("thespis/idle_memory_1m", run_large) -> Iterations(1);
+
+}  // namespace
+
+namespace bench {
+
+bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_memory& rss) {
+  thespis::actor_system sys{thespis::system_config{.workers = workers}};
+  // Every address slot is written before the first measurement, so the vector is not counted.
+  std::vector<thespis::address> idle(static_cast<std::size_t>(actors), thespis::address{});
+  rss.before = resident_bytes();
+  for (auto& a : idle)
+    a = sys.create_actor<idle_actor>();
+  rss.all_alive = resident_bytes();
+  const bool all_alive = sys.live_actor_count() == idle.size();
+  for (const auto& a : idle)
+    sys.tell(a, thespis::actor_exit_request{});
+  const bool all_gone = wait_for_live_actors(sys, 0);
+  idle.clear();  // the last references: the actors' cells may go now
+  rss.after_exit = resident_bytes();
+  return all_alive && all_gone;
+}
+
+}  // namespace bench
