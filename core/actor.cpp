@@ -1,6 +1,11 @@
 #include "core/actor.hpp"
 
+#include <exception>
 #include <stdexcept>
+#include <string>
+
+#include "core/detail/type_name.hpp"
+#include "core/errors.hpp"
 
 namespace thespis {
 
@@ -44,5 +49,14 @@ void actor::receive(message& msg, const address& sender) {
 }
 
 void actor::unhandled(message&, const address&) {}
+
+void actor::check_request_type(const spawn_request& request, const std::type_info& type) {
+  if (request.type == nullptr || *request.type != type) {
+    throw invalid_actor_specification(
+        "create_for<" + detail::type_name(type) + ">: the spawn request is for " +
+        (request.type ? detail::type_name(*request.type) : std::string("nothing")) + " \"" +
+        request.id + "\"");
+  }
+}
 
 }  // namespace thespis

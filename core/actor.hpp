@@ -8,11 +8,14 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
+#include "core/actor_ref.hpp"
 #include "core/address.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/actor_factory.hpp"
+#include "core/detail/destination.hpp"
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
 #include "core/message.hpp"
@@ -35,6 +38,32 @@ std::unique_ptr<actor_factory> make_actor_factory(Args&&... args);  // troupe_le
 template <class A, class... Args>
 std::unique_ptr<actor_factory> make_actor_factory_requiring(const requirements& more,
                                                             Args&&... args);
+
+template <class T>
+class object_actor;  // object_actor.hpp
+
+/// The actor class that hosts a T: T itself, or an object_actor<T> for a plain object.
+template <class T>
+struct hosted {
+  using type = object_actor<T>;
+};
+template <std::derived_from<actor> T>
+struct hosted<T> {
+  using type = T;
+};
+template <class T>
+using hosted_t = typename hosted<T>::type;
+
+/// What creating an A returns: its address for an actor class, a typed reference sending
+/// through `port` for a plain object.
+template <class A>
+auto as_created(send_port& port, address a) {
+  if constexpr (std::derived_from<A, actor>) {
+    return a;
+  } else {
+    return actor_ref<A>(port, destination{std::move(a), nullptr, {}});
+  }
+}
 
 /// True if a creation call's first argument is an option (a name or requirements) rather than a
 /// constructor argument.
@@ -92,6 +121,74 @@ class actor {
       create_actor(Args&&... args) {
     return context_->spawn(detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
+
+  /// Creates a child hosting a plain object A(args…) (any class; see object_actor.hpp for what
+  /// its constructor may ask for) and returns a typed reference that sends as this actor.
+  template <class A, class... Args>
+  requires(!std::derived_from<A, actor> &&
+           !detail::starts_with_option<Args...>) actor_ref<A> create_actor(Args&&... args) {
+    return ref<A>(context_->spawn(
+        detail::make_actor_factory<detail::object_actor<A>>(std::forward<Args>(args)...)));
+  }
+
+  /// Returns a typed reference to `to` (an actor of class A) that sends as this actor.
+  template <class A>
+  actor_ref<A> ref(const address& to) {
+    return actor_ref<A>(*context_, detail::destination{to, nullptr, {}});
+  }
+
+  /// Returns a reference to the actor of class A with `id`, sending as this actor. Each message
+  /// goes to the live actor with that id; if there is none, A's director is asked to create it
+  /// and the message waits (in order) — or, with no director, becomes a dead letter.
+  template <class A>
+  actor_ref<A> by_id(std::string id) {
+    return actor_ref<A>(*context_, detail::destination{address{}, &typeid(A), std::move(id)});
+  }
+
+  /// Returns a reference to the one actor of class A (a singleton: id "").
+  template <class A>
+  actor_ref<A> by_type() {
+    return by_id<A>(std::string());
+  }
+
+  /// Creates A(args…) for a spawn_request this director received: a top-level actor bound to
+  /// the request's id, which then receives every message waiting for that id, in order.
+  /// Throws invalid_actor_specification if the request was for another class. Returns the
+  /// live actor of that id if there is one already.
+  template <class A, class... Args>
+  auto create_for(spawn_request& request, Args&&... args) {
+    check_request_type(request, typeid(A));
+    return detail::as_created<A>(
+        *context_, context_->spawn_with_id(
+                       typeid(A), request.id,
+                       detail::make_actor_factory<detail::hosted_t<A>>(std::forward<Args>(args)...),
+                       &request));
+  }
+
+  /// Creates A(args…) as a top-level actor bound to `id` (by_id<A>(id) reaches it), unless an
+  /// actor of class A with that id is live: then returns that one.
+  template <class A, class... Args>
+  auto create_with_id(std::string id, Args&&... args) {
+    return detail::as_created<A>(
+        *context_,
+        context_->spawn_with_id(
+            typeid(A), std::move(id),
+            detail::make_actor_factory<detail::hosted_t<A>>(std::forward<Args>(args)...), nullptr));
+  }
+
+  /// Makes this actor the director of class A (true) or stops it being one: it receives a
+  /// spawn_request whenever a message is sent by id to an A that is not alive.
+  template <class A>
+  void direct(bool start = true) {
+    context_->direct(typeid(A), start);
+  }
+
+  /// Watches `target`: when it exits, this actor receives actor_exited{target, reason}; at once
+  /// (reason unknown) if it is already gone. Any actor may watch any other.
+  void watch(const address& target) { context_->watch(target, true); }
+
+  /// Stops watching `target`.
+  void unwatch(const address& target) { context_->watch(target, false); }
 
   /// Returns the actor named `name`, or creates A(args...) under that name (a top-level actor,
   /// whose parent is the system). Only from inside the owning actor.
@@ -202,7 +299,16 @@ class actor {
   /// Called by the default receive() for a message no handler matches; discards it by default.
   virtual void unhandled(message& msg, const address& sender);
 
+  /// Keeps `state` for this actor's id until its next incarnation takes it (retirement).
+  void keep_state(std::string state) { context_->keep_state(std::move(state)); }
+  /// Returns the state a previous incarnation of this actor's id kept, once.
+  std::optional<std::string> take_kept_state() { return context_->take_kept_state(); }
+
  private:
+  friend class context;
+
+  static void check_request_type(const spawn_request& request, const std::type_info& type);
+
   detail::actor_context* context_;
   address self_;
   bool back_pressure_;  // the system limits mailboxes: check targets after each send
@@ -211,4 +317,6 @@ class actor {
 
 }  // namespace thespis
 
-#include "core/detail/troupe_leader.hpp"  // after actor: the leader is an actor
+#include "core/detail/context_definition.hpp"  // after actor: forwards to it
+#include "core/detail/object_actor.hpp"        // after actor: hosts plain objects
+#include "core/detail/troupe_leader.hpp"       // after actor: the leader is an actor

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/actor.hpp"
+#include "core/actor_ref.hpp"
 #include "core/actor_type_registry.hpp"
 #include "core/address.hpp"
 #include "core/detail/make_envelope.hpp"
@@ -42,6 +43,55 @@ class actor_system {
   requires std::derived_from<A, actor> &&(!detail::starts_with_option<Args...>)address
       create_actor(Args&&... args) {
     return base_->spawn(detail::make_actor_factory<A>(std::forward<Args>(args)...));
+  }
+
+  /// Creates a top-level actor hosting a plain object A(args...) (any class: no Thespis base
+  /// needed) and returns a typed reference for outside code. Constructor errors propagate.
+  template <class A, class... Args>
+  requires(!std::derived_from<A, actor> &&
+           !detail::starts_with_option<Args...>) actor_ref<A> create_actor(Args&&... args) {
+    return ref<A>(base_->spawn(
+        detail::make_actor_factory<detail::object_actor<A>>(std::forward<Args>(args)...)));
+  }
+
+  /// Returns a typed reference to `to` (an actor of class A) for outside code.
+  template <class A>
+  actor_ref<A> ref(const address& to) {
+    return actor_ref<A>(*base_, detail::destination{to, nullptr, {}});
+  }
+
+  /// Returns a reference, for outside code, to the actor of class A with `id`: each message
+  /// goes to the live actor with that id; if there is none, A's director (set_director) gets a
+  /// spawn_request and the message waits, in order, for the actor it creates; with no director,
+  /// or if it declines, the messages become dead letters. The sender need not know which.
+  template <class A>
+  actor_ref<A> by_id(std::string id) {
+    return actor_ref<A>(*base_, detail::destination{address{}, &typeid(A), std::move(id)});
+  }
+
+  /// Returns a reference to the one actor of class A (a singleton: id "").
+  template <class A>
+  actor_ref<A> by_type() {
+    return by_id<A>(std::string());
+  }
+
+  /// Creates A(args...) as a top-level actor bound to `id` (use "" for a singleton), unless an
+  /// A with that id is live: then returns that one. An address for an actor class, a typed
+  /// reference for a plain object.
+  template <class A, class... Args>
+  auto create_with_id(std::string id, Args&&... args) {
+    address a = base_->spawn_with_id(
+        typeid(A), std::move(id),
+        detail::make_actor_factory<detail::hosted_t<A>>(std::forward<Args>(args)...));
+    return detail::as_created<A>(*base_, std::move(a));
+  }
+
+  /// Makes `director` (an actor) the director of class A: it receives a spawn_request for each
+  /// id of A that is sent a message while no actor has it. A null address removes it; so does
+  /// the director's exit.
+  template <class A>
+  void set_director(const address& director) {
+    base_->set_director(typeid(A), director);
   }
 
   /// Returns the actor named `name`, whatever its class, or creates A(args...) under that name.
@@ -79,8 +129,8 @@ class actor_system {
                              std::chrono::duration<Rep, Period> timeout) {
     auto* env = detail::make_envelope(address{}, std::forward<T>(msg));
     if (!env) return std::nullopt;
-    message reply =
-        base_->ask(to, env, std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    message reply = base_->ask(detail::destination{to, nullptr, {}}, env,
+                               std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
     if (!reply) return std::nullopt;
     return reply;
   }

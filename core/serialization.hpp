@@ -71,6 +71,31 @@ bool register_message_type(std::string name) {
   return true;
 }
 
+namespace detail {
+/// Returns an actor object's state (its cereal `serialize`), for keeping across retirement.
+template <class T>
+std::string serialize_state(const T& object) {
+  std::ostringstream out;
+  {
+    cereal::PortableBinaryOutputArchive archive(out);
+    archive(object);
+  }
+  return std::move(out).str();
+}
+
+/// Restores what serialize_state() returned into object; throws malformed_message.
+template <class T>
+void deserialize_state(T& object, const std::string& bytes) {
+  try {
+    std::istringstream in(bytes);
+    cereal::PortableBinaryInputArchive archive(in);
+    archive(object);
+  } catch (const cereal::Exception& e) {
+    throw malformed_message(std::string("kept actor state does not decode: ") + e.what());
+  }
+}
+}  // namespace detail
+
 /// Returns the wire form of msg, or std::nullopt if its type was not registered.
 std::optional<serialized_message> serialize(const message& msg);
 

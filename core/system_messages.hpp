@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "core/address.hpp"
@@ -18,9 +21,25 @@ namespace thespis {
 /// Recursive by default: once the handler returns, the actor's children get exit requests too,
 /// and the actor is gone when they have all exited. A handler (or the sender) may call
 /// not_recursive() to leave the children alive as top-level actors.
+/// Why an actor exited, as its watchers hear it (actor_exited).
+enum class exit_reason {
+  requested,            ///< an actor_exit_request from its parent, itself or anyone else
+  idle,                 ///< it was idle for its set time (exit_when_idle_for: retired)
+  shutdown,             ///< the system shut down
+  capability_lost,      ///< a capability it requires was changed or removed
+  construction_failed,  ///< its constructor threw
+  failed,               ///< its handlers kept failing and its supervision gave up (see supervision)
+  unknown,              ///< it was gone before the watch began
+};
+
+/// Returns "requested", "idle", "shutdown", "capability lost", "construction failed", "failed"
+/// or "unknown".
+std::string_view to_string(exit_reason reason) noexcept;
+
 struct actor_exit_request {
   using thespis_system_message = void;
   bool recursive = true;
+  exit_reason reason = exit_reason::requested;  ///< what the watchers will be told
   void not_recursive() noexcept { recursive = false; }
 };
 
@@ -31,12 +50,31 @@ struct child_actor_exited {
   address child;
 };
 
+/// Sent to every actor that watches `actor` (actor::watch) when it is gone, with the reason.
+/// Watching an actor that is already gone gets this at once, with exit_reason::unknown.
+struct actor_exited {
+  address actor;
+  exit_reason reason = exit_reason::requested;
+};
+
+/// Sent to a type's director when a message is sent by id (by_id<T>(id)) to an id with no live
+/// actor. The director may create the actor with create_for(request, args…) — now or later, as
+/// long as it keeps the request — and every message for the id sent meanwhile is delivered to
+/// it, in the order sent. A request dropped without creating (declined) sends those messages to
+/// dead-letter handling. Move-only.
+struct spawn_request {
+  std::string id;
+  const std::type_info* type = nullptr;  ///< the class messages were addressed to
+  std::shared_ptr<void> ticket;          ///< declines on destruction unless created
+};
+
 /// What a dead-letter handler receives: a message that could not be delivered, and the address
 /// it was sent to (null if it was sent to the null address). The envelope's sender is the
 /// original sender.
 struct dead_envelope {
   message original;
   address dead_address;
+  std::string dead_id;  ///< for a message sent by id (by_id<T>(id)) that nobody took: the id
 };
 
 /// Names one pending wakeup, for cancel_wakeup(). A default handle names none.

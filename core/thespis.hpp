@@ -2,12 +2,15 @@
 #pragma once
 
 #include "core/actor.hpp"
+#include "core/actor_ref.hpp"
 #include "core/actor_system.hpp"
 #include "core/actor_type_registry.hpp"
 #include "core/address.hpp"
+#include "core/context.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
 #include "core/message.hpp"
+#include "core/message_meta.hpp"
 #include "core/shutdown_report.hpp"
 #include "core/system_config.hpp"
 #include "core/system_messages.hpp"

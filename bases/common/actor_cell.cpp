@@ -23,7 +23,8 @@ struct transient_check {  // a transient actor's timer fired
 }  // namespace
 
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
-                       address parent, std::string global_name, requirements required)
+                       address parent, std::string global_name, requirements required,
+                       const id_key* key)
     : address_target(id),
       runtime_(rt),
       type_(&factory->type()),
@@ -31,10 +32,11 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
       pressure_(rt.config().mailbox_limit > 0
                     ? std::make_unique<mailbox_pressure>(rt.config().mailbox_limit)
                     : nullptr),
-      identity_(global_name.empty() && required.empty()
+      identity_(global_name.empty() && required.empty() && key == nullptr
                     ? nullptr
                     : std::make_unique<const identity>(
-                          identity{std::move(global_name), std::move(required)})),
+                          identity{std::move(global_name), std::move(required),
+                                   key ? std::optional<id_key>(*key) : std::nullopt})),
       factory_(std::move(factory)),
       parent_(std::move(parent)) {}
 
@@ -94,11 +96,7 @@ void actor_cell::deliver(envelope* env) noexcept {
       runtime_.schedule(*this);
       return;
     case push_result::closed:
-      if (payload_if<wakeup_message>(env)) {
-        delete env;  // a wakeup that was already on its way dies with the actor
-      } else {
-        runtime_.dead_letter(env, self());
-      }
+      deliver_after_close(env);
       return;
   }
 }
@@ -131,6 +129,7 @@ bool actor_cell::start() noexcept {
     construct();
     return true;
   } catch (...) {
+    exit_reason_ = exit_reason::construction_failed;
     finish();  // the parent hears of it; queued messages become dead letters
     return false;
   }
@@ -156,6 +155,7 @@ void actor_cell::handle(envelope* env) noexcept {
   // (then it counts as recursive).
   if (exit_requested) {
     const auto* request = msg.try_get<actor_exit_request>();
+    if (request) exit_reason_ = request->reason;
     begin_exit(request == nullptr || request->recursive);
   }
 }
@@ -178,8 +178,11 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
     // A cancelled wakeup never reaches the actor.
     return !timing_ || timing_->wakeups.erase(wakeup->handle.id) == 0;
   }
-  if (auto* exited = msg.try_get<child_actor_exited>()) forget_child(exited->child);
-  return false;  // child_actor_exited also reaches the actor
+  if (auto* exited = msg.try_get<child_actor_exited>()) {
+    forget_child(exited->child);
+    return false;  // child_actor_exited also reaches the actor
+  }
+  return handle_link_message(msg, sender);
 }
 
 // While the children of an exiting actor exit, it sees only their child_actor_exited; repeated
@@ -187,6 +190,13 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
 void actor_cell::handle_while_exiting(envelope* env) noexcept {
   if (payload_if<actor_exit_request>(env) != nullptr) {
     delete env;
+    return;
+  }
+  if (env->routed_by_id && key()) return keep_unread(env);  // for the id's next actor
+  if (env->system && payload_if<child_actor_exited>(env) == nullptr) {
+    address sender = std::move(env->sender);
+    message msg(env);
+    (void)handle_link_message(msg, sender);  // a watch still counts; replies are dropped
     return;
   }
   if (payload_if<child_actor_exited>(env) == nullptr) {
@@ -240,6 +250,7 @@ void actor_cell::return_poison(message msg, const address& sender, std::exceptio
 // top-level actors, and is gone once no child is left.
 void actor_cell::begin_exit(bool recursive) noexcept {
   exiting_ = true;
+  if (const id_key* k = key()) runtime_.ids().retiring(*k, *this);  // new mail waits
   if (!recursive || children_.empty()) {
     for (auto& child : children_)
       address_access::target(child)->deliver(new envelope_of<orphaned>(self()));
@@ -262,8 +273,13 @@ void actor_cell::finish() noexcept {
     if (payload_if<actor_exit_request>(env) || payload_if<wakeup_message>(env) ||
         payload_if<transient_check>(env)) {
       delete env;  // asking a gone actor to exit, or waking it, loses nothing
+    } else if (env->routed_by_id && key()) {
+      keep_unread(env);
+    } else if (payload_if<watch_request>(env) && payload_if<watch_request>(env)->start) {
+      links_state().watchers.push_back(std::move(env->sender));  // told below, with the reason
+      delete env;
     } else {
-      runtime_.dead_letter(env, me);
+      deliver_after_close(env);
     }
   });
   if (timing_) {  // pending wakeups die with the actor
@@ -282,6 +298,7 @@ void actor_cell::finish() noexcept {
     parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
   }
   parent_ = address{};
+  announce_exit();
   runtime_.forget(*this);
 }
 
@@ -399,7 +416,9 @@ void actor_cell::check_transient() noexcept {
     return;
   }
   t.transient_armed = false;
-  deliver(new envelope_of<actor_exit_request>(self()));
+  deliver(new envelope_of<actor_exit_request>(
+      self(),
+      actor_exit_request{true, t.transient_idle ? exit_reason::idle : exit_reason::requested}));
 }
 
 void actor_cell::log(log_level level, std::string_view text) {

@@ -4,12 +4,15 @@
 
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <typeinfo>
 #include <unordered_map>
 #include <vector>
 
+#include "bases/common/id_directory.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
@@ -24,6 +27,13 @@ namespace thespis::detail {
 
 class runtime;
 
+/// Sent by actor_context::watch to the watched actor's cell (the sender is the watcher); the
+/// actor never sees it.
+struct watch_request {
+  using thespis_system_message = void;
+  bool start = true;  // false: stop watching
+};
+
 /// Hosts one actor. Its address, its runnable and its context are this one object.
 /// Thread-safety: deliver() from any thread; run() by the scheduler, never on two threads at
 /// once (the mailbox's blocked state admits one activation at a time); the actor_context
@@ -31,8 +41,9 @@ class runtime;
 class actor_cell final : public address_target, public runnable, public actor_context {
  public:
   /// A cell that will build its actor with `factory`; `parent` is null for top-level actors.
+  /// `key` binds the cell to a (class, id) route; null for the others.
   actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory, address parent,
-             std::string global_name, requirements required);
+             std::string global_name, requirements required, const id_key* key = nullptr);
 
   /// Builds the actor now, on the calling thread; constructor exceptions propagate.
   void construct();
@@ -89,6 +100,20 @@ class actor_cell final : public address_target, public runnable, public actor_co
   }
   void set_troupe_work_in_progress(bool busy) noexcept override { troupe_busy_ = busy; }
   void undeliverable(envelope* env) noexcept override;
+  void send_by_id(const std::type_info& type, std::string id, envelope* env) override;
+  address spawn_with_id(const std::type_info& type, std::string id,
+                        std::unique_ptr<actor_factory> factory, spawn_request* request) override;
+  void direct(const std::type_info& type, bool start) override;
+  void watch(const address& target, bool start) override;
+  void keep_state(std::string state) override;
+  std::optional<std::string> take_kept_state() override;
+
+  // -- send_port: typed references the actor makes send as it ---------------------------------
+  void post(const destination& to, envelope* env) override;
+  message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) override;
+  std::uint64_t next_request() noexcept override;
+  void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
+                    std::function<void(call_reply&)> resume) override;
 
  private:
   ~actor_cell() override;
@@ -108,6 +133,13 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void arm_transient_timer(timer_service::time_point deadline);
   void check_transient() noexcept;
   bool park() noexcept;
+  // links: ids, watchers, replies (actor_cell_links.cpp)
+  const id_key* key() const noexcept;
+  bool handle_link_message(message& msg, const address& sender) noexcept;
+  void keep_unread(envelope* env) noexcept;
+  void deliver_after_close(envelope* env) noexcept;
+  void announce_exit() noexcept;
+  void resume(call_reply& reply) noexcept;
 
   // set at construction
   runtime& runtime_;
@@ -120,6 +152,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   struct identity {  // set at construction, then read-only: any thread may read it
     std::string global_name;
     requirements required;
+    std::optional<id_key> key;  // bound to (class, id): by_id<T>(id) reaches it
   };
   const std::unique_ptr<const identity> identity_;  // null: no name and no requirements
 
@@ -136,13 +169,27 @@ class actor_cell final : public address_target, public runnable, public actor_co
   };
   std::unique_ptr<timing> timing_;  // null until the actor sets a wakeup or becomes transient
   timing& timing_state();
+  struct links {                          // owner only
+    std::vector<address> watchers;        // told actor_exited when this actor is gone
+    std::vector<envelope*> unread_by_id;  // mail by id that reached it while exiting, in order
+    bool directs = false;                 // it registered as a director
+    struct awaited_reply {
+      std::function<void(call_reply&)> resume;
+      timer_id timeout;
+    };
+    std::unordered_map<std::uint64_t, awaited_reply> awaited;  // requests, by number
+    std::uint64_t last_request = 0;
+  };
+  std::unique_ptr<links> links_;  // null until the actor is watched, directs or exits by id
+  links& links_state();
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
   std::unique_ptr<actor> instance_;
   address parent_;                 // null once orphaned or for top-level actors
   std::vector<address> children_;  // live children, in creation order
   std::uint64_t processed_ = 0;
-  intrusive_ptr<address_target> slow_down_for_;  // a congested target we sent to
-  bool troupe_busy_ = false;                     // a troupe member's work in progress
+  intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
+  bool troupe_busy_ = false;                          // a troupe member's work in progress
+  exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
   bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
   bool exited_ = false;   // gone: mailbox closed, instance destroyed
 

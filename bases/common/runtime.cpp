@@ -1,6 +1,7 @@
 #include "bases/common/runtime.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "bases/common/outside_inbox.hpp"
 #include "bases/common/reply_slot.hpp"
@@ -27,7 +28,10 @@ runtime::runtime(system_config config)
       inbox_(intrusive_ptr<outside_inbox>::adopt(new outside_inbox(
           next_id(), [this](envelope* env) { dead_letter(env, inbox_address_); }))),
       inbox_address_(address_access::make(inbox_)),
-      capabilities_(config_.capabilities) {}
+      ids_(std::make_shared<id_directory>(*this)),
+      capabilities_(config_.capabilities) {
+  ids_->self_ = ids_;
+}
 
 runtime::~runtime() {
   inbox_->clear();
@@ -46,7 +50,7 @@ void runtime::ensure_running() const {
 // Registers a new cell, or — when `name` is taken — returns null and sets *existing.
 intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>& factory,
                                                  address parent, std::string name,
-                                                 address* existing) {
+                                                 address* existing, const id_key* key) {
   std::lock_guard lock(mutex_);
   if (!name.empty()) {
     if (auto it = names_.find(name); it != names_.end()) {
@@ -59,7 +63,7 @@ intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>&
     throw no_compatible_system_for_actor(type_name(factory->type()) + " " + why);
   }
   auto cell = intrusive_ptr<actor_cell>::adopt(new actor_cell(
-      *this, next_id(), std::move(factory), std::move(parent), name, std::move(required)));
+      *this, next_id(), std::move(factory), std::move(parent), name, std::move(required), key));
   live_.emplace(cell->id().local, cell);
   if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));
   ++registrations_;
@@ -124,12 +128,62 @@ void runtime::tell(const address& to, envelope* env) {
   settle();
 }
 
-message runtime::ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) {
+message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) {
   auto slot = intrusive_ptr<reply_slot>::adopt(
       new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);
-  tell(to, env);
+  post(to, env);
   return await_reply(*slot, timeout);
+}
+
+void runtime::post(const destination& to, envelope* env) {
+  if (!to.by_id()) return tell(to.to, env);
+  if (!env->sender) env->sender = inbox_address_;
+  ids_->post(id_key{to.type, to.id}, env);
+  settle();
+}
+
+void runtime::expect_reply(std::uint64_t, std::chrono::nanoseconds,
+                           std::function<void(call_reply&)>) {
+  throw std::logic_error(
+      "actor_ref::request is for actors; outside code waits with actor_ref::ask");
+}
+
+address runtime::spawn_with_id(const std::type_info& type, std::string id,
+                               std::unique_ptr<actor_factory> factory) {
+  ensure_running();
+  return spawn_for_id(id_key{&type, std::move(id)}, std::move(factory), nullptr, true);
+}
+
+address runtime::spawn_for_id(const id_key& key, std::unique_ptr<actor_factory> factory,
+                              spawn_request* request, bool now) {
+  intrusive_ptr<actor_cell> created;
+  address a = ids_->bind(key, request, [&] {
+    created = register_cell(factory, address{}, {}, nullptr, &key);
+    return created;
+  });
+  if (!created) return a;  // the id was live already
+  return start(std::move(created), now ? start_mode::now : start_mode::on_worker);
+}
+
+void runtime::set_director(const std::type_info& type, address director) {
+  if (director) {
+    ids_->direct(type, director, true);
+  } else {
+    ids_->direct(type, address{}, false);
+  }
+}
+
+void runtime::deliver_or_dead_letter(const address& to, envelope* env) noexcept {
+  if (auto* target = address_access::target(to)) {
+    target->deliver(env);
+  } else {
+    dead_letter(env, to);
+  }
+}
+
+void runtime::dead_letter_for_id(envelope* env, const std::string& id) noexcept {
+  dead_letter(env, address{}, id);
 }
 
 // Back-pressure for outside callers: block until the target drains or exits, or time out.
@@ -161,6 +215,10 @@ message runtime::listen(std::chrono::nanoseconds timeout) {
 }
 
 void runtime::dead_letter(envelope* env, const address& to) noexcept {
+  dead_letter(env, to, std::string());
+}
+
+void runtime::dead_letter(envelope* env, const address& to, std::string id) noexcept {
   address handler;
   {
     std::lock_guard lock(mutex_);
@@ -174,8 +232,8 @@ void runtime::dead_letter(envelope* env, const address& to) noexcept {
     return;
   }
   address sender = std::move(env->sender);
-  address_access::target(handler)->deliver(
-      new envelope_of<dead_envelope>(std::move(sender), dead_envelope{message(env), to}));
+  address_access::target(handler)->deliver(new envelope_of<dead_envelope>(
+      std::move(sender), dead_envelope{message(env), to, std::move(id)}));
 }
 
 void runtime::set_dead_letter_handler(actor_cell& cell, bool start) {
@@ -234,7 +292,8 @@ void runtime::update_capability(std::string name, std::optional<capability_value
   }
   for (auto& cell : constrained) {
     if (!cell->required().unmet_by(now).empty()) {
-      cell->deliver(new envelope_of<actor_exit_request>(address{}));
+      cell->deliver(new envelope_of<actor_exit_request>(
+          address{}, actor_exit_request{true, exit_reason::capability_lost}));
     }
   }
   settle();
@@ -286,7 +345,8 @@ shutdown_report runtime::shutdown() noexcept {
   shutdown_report report;
   for (;;) {
     for (auto& cell : cells_to_ask_to_exit()) {
-      cell->deliver(new envelope_of<actor_exit_request>(address{}));
+      cell->deliver(new envelope_of<actor_exit_request>(
+          address{}, actor_exit_request{true, exit_reason::shutdown}));
     }
     settle();
     if (live_actor_count() == 0) break;
@@ -307,7 +367,8 @@ void runtime::wait_until_all_exited() noexcept {
   for (;;) {
     // An actor that returns from a stuck handler may create children: they are asked too.
     for (auto& cell : cells_to_ask_to_exit()) {
-      cell->deliver(new envelope_of<actor_exit_request>(address{}));
+      cell->deliver(new envelope_of<actor_exit_request>(
+          address{}, actor_exit_request{true, exit_reason::shutdown}));
     }
     settle();
     if (live_actor_count() == 0) return;

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "bases/common/actor_cell.hpp"
+#include "bases/common/id_directory.hpp"
 #include "core/detail/ref_counted.hpp"
 #include "core/detail/system_base.hpp"
 #include "scheduler/timer_service.hpp"
@@ -33,7 +36,7 @@ class runtime : public system_base {
   address spawn(std::unique_ptr<actor_factory> factory) override;
   address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) override;
   void tell(const address& to, envelope* env) override;
-  message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) override;
+  message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) override;
   message listen(std::chrono::nanoseconds timeout) override;
   shutdown_report shutdown() noexcept override;
   void wait_until_all_exited() noexcept override;
@@ -45,6 +48,17 @@ class runtime : public system_base {
   system_status status() const override;
   capability_map capabilities() const override;
   void update_capability(std::string name, std::optional<capability_value> value) override;
+  address spawn_with_id(const std::type_info& type, std::string id,
+                        std::unique_ptr<actor_factory> factory) override;
+  void set_director(const std::type_info& type, address director) override;
+
+  // -- send_port: typed references made by outside code --------------------------------------
+  void post(const destination& to, envelope* env) override;
+  std::uint64_t next_request() noexcept override {
+    return next_request_.fetch_add(1, std::memory_order_relaxed);
+  }
+  void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
+                    std::function<void(call_reply&)> resume) override;
 
   // -- for actor cells -----------------------------------------------------------------------
   /// Makes a ready cell run. Called when its mailbox unblocks.
@@ -60,6 +74,18 @@ class runtime : public system_base {
   void set_dead_letter_handler(actor_cell& cell, bool start);
   /// Removes an exited cell from the registry, its name, and its dead-letter role.
   void forget(actor_cell& cell) noexcept;
+  /// Creates a top-level actor bound to `key` (for `request`, if a director answers one),
+  /// unless one is live. `now`: built on this thread (outside callers), else on a worker.
+  address spawn_for_id(const id_key& key, std::unique_ptr<actor_factory> factory,
+                       spawn_request* request, bool now);
+  /// Routing by (class, id).
+  id_directory& ids() noexcept { return *ids_; }
+  /// Delivers env to `to`, or dead-letters it.
+  void deliver_or_dead_letter(const address& to, envelope* env) noexcept;
+  /// Like dead_letter, for mail sent by id that no actor took.
+  void dead_letter_for_id(envelope* env, const std::string& id) noexcept;
+  /// True once shutdown began: ids are no longer respawned.
+  bool stopping() const noexcept { return shutting_down_.load(std::memory_order_relaxed); }
   /// Returns the system's one timer facility.
   virtual timer_service& timers() noexcept = 0;
   unsigned message_budget() const noexcept { return config_.message_budget; }
@@ -84,7 +110,8 @@ class runtime : public system_base {
 
   address_id next_id() noexcept;
   intrusive_ptr<actor_cell> register_cell(std::unique_ptr<actor_factory>& factory, address parent,
-                                          std::string name, address* existing);
+                                          std::string name, address* existing,
+                                          const id_key* key = nullptr);
   address start(intrusive_ptr<actor_cell> cell, start_mode mode);
   void ensure_running() const;
   std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
@@ -92,6 +119,7 @@ class runtime : public system_base {
   shutdown_report unfinished_actors() const;
   void log_unfinished(const shutdown_report& report) const noexcept;
   void wait_until_drained(address_target& target, const address& to);
+  void dead_letter(envelope* env, const address& to, std::string id) noexcept;
 
   // set at construction
   const system_config config_;
@@ -104,6 +132,8 @@ class runtime : public system_base {
   std::atomic<bool> stopped_{false};
   intrusive_ptr<outside_inbox> inbox_;  // the sender of outside tells
   address inbox_address_;
+  std::atomic<std::uint64_t> next_request_{1};
+  std::shared_ptr<id_directory> ids_;
 
   // guarded by shutdown_mutex_: the first shutdown's outcome, returned by later calls
   std::mutex shutdown_mutex_;

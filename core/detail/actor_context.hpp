@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 
 #include "core/address.hpp"
 #include "core/detail/actor_factory.hpp"
+#include "core/detail/destination.hpp"
 #include "core/detail/envelope.hpp"
 #include "core/requirements.hpp"
 #include "core/system_config.hpp"
@@ -16,8 +18,9 @@
 
 namespace thespis::detail {
 
-/// The runtime side of one actor. Called only from inside the owning actor.
-class actor_context {
+/// The runtime side of one actor. Called only from inside the owning actor. As a send_port it
+/// is what typed references made by the actor send through (as the actor).
+class actor_context : public send_port {
  public:
   /// Returns the actor's own address.
   virtual address self() noexcept = 0;
@@ -57,6 +60,23 @@ class actor_context {
   virtual void handle_dead_letters(bool start) = 0;
   /// Takes an envelope that cannot be delivered (e.g. sent to the null address).
   virtual void undeliverable(envelope* env) noexcept = 0;
+
+  // -- ids, directors, watches (Calculon-style actors) ---------------------------------------
+  /// Sends env (sender set) to the live actor of `type` with `id`, or to its director.
+  virtual void send_by_id(const std::type_info& type, std::string id, envelope* env) = 0;
+  /// Creates a top-level actor bound to (type, id) — for `request` if given (the director's
+  /// answer) — and hands it the mail waiting for that id. Returns the live actor of that id if
+  /// there is one already.
+  virtual address spawn_with_id(const std::type_info& type, std::string id,
+                                std::unique_ptr<actor_factory> factory, spawn_request* request) = 0;
+  /// Makes the actor the director of `type` (true) or stops it being one (false).
+  virtual void direct(const std::type_info& type, bool start) = 0;
+  /// Starts (true) or stops watching `target`: its exit is reported with an actor_exited.
+  virtual void watch(const address& target, bool start) = 0;
+  /// Keeps `state` for the actor's id until its next incarnation takes it (retirement).
+  virtual void keep_state(std::string state) = 0;
+  /// Returns the state the previous incarnation of this actor's id kept, once; or nothing.
+  virtual std::optional<std::string> take_kept_state() = 0;
 
  protected:
   ~actor_context() = default;

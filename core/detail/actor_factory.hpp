@@ -54,7 +54,14 @@ class factory_of final : public actor_factory {
   std::unique_ptr<actor> make() override {
     return std::apply([](auto&... a) { return std::make_unique<A>(std::move(a)...); }, args_);
   }
-  const std::type_info& type() const noexcept override { return typeid(A); }
+  const std::type_info& type() const noexcept override {
+    // A plain object's host reports the object's class: that is what users named.
+    if constexpr (requires { typename A::object_type; }) {
+      return typeid(typename A::object_type);
+    } else {
+      return typeid(A);
+    }
+  }
 
  protected:
   requirements class_requirements() const override {

@@ -27,6 +27,7 @@ struct envelope {
   address sender;              // who sent it; null for messages from outside the system
   const std::type_info* type;  // exact type of the payload
   bool system = false;         // the runtime must look at it (is_system_message)
+  bool routed_by_id = false;   // sent by (class, id): an exiting recipient passes it on
 };
 
 /// An envelope carrying a T. Moved in, never copied or serialized in-process.

@@ -11,6 +11,7 @@
 
 #include "core/address.hpp"
 #include "core/detail/actor_factory.hpp"
+#include "core/detail/destination.hpp"
 #include "core/detail/envelope.hpp"
 #include "core/message.hpp"
 #include "core/shutdown_report.hpp"
@@ -21,7 +22,7 @@ namespace thespis::detail {
 
 /// A running system. Thread-safety is the base's: the threaded base is fully thread-safe; the
 /// simple base is driven from one thread.
-class system_base {
+class system_base : public send_port {
  public:
   virtual ~system_base() = default;
 
@@ -31,9 +32,8 @@ class system_base {
   virtual address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) = 0;
   /// Delivers env (sender already set) to `to`, or dead-letters it.
   virtual void tell(const address& to, envelope* env) = 0;
-  /// Sends env to `to` with a fresh reply address as sender and waits for the first reply;
-  /// returns an empty message on timeout.
-  virtual message ask(const address& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  // ask(destination, env, timeout), from send_port: sends env to `to` with a fresh reply
+  // address as sender and waits for the first reply; an empty message on timeout.
   /// Returns the oldest message sent to outside code (the sender of its tells), waiting up to
   /// `timeout`; an empty message on timeout.
   virtual message listen(std::chrono::nanoseconds timeout) = 0;
@@ -58,6 +58,12 @@ class system_base {
   virtual void advance_time(std::chrono::nanoseconds delay) = 0;
   /// Returns a snapshot of the system's state.
   virtual system_status status() const = 0;
+
+  /// Creates a top-level actor bound to (type, id), unless one is live (then returns it).
+  virtual address spawn_with_id(const std::type_info& type, std::string id,
+                                std::unique_ptr<actor_factory> factory) = 0;
+  /// Makes `director` the director of `type` (a null address removes it).
+  virtual void set_director(const std::type_info& type, address director) = 0;
 };
 
 /// Builds the base named by config.base; throws invalid_system_config for an unknown name.

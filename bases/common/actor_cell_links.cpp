@@ -1,0 +1,172 @@
+// The actor cell's links to other actors beyond parent and children: its (class, id) route,
+// the actors watching it, the replies it awaits, and directorships.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "bases/common/actor_cell.hpp"
+#include "bases/common/runtime.hpp"
+#include "core/detail/method_call.hpp"
+#include "core/errors.hpp"
+
+namespace thespis::detail {
+
+actor_cell::links& actor_cell::links_state() {
+  if (!links_) links_ = std::make_unique<links>();
+  return *links_;
+}
+
+const id_key* actor_cell::key() const noexcept {
+  return identity_ && identity_->key ? &*identity_->key : nullptr;
+}
+
+// Handles the system messages about links; returns true if the actor must not see msg.
+bool actor_cell::handle_link_message(message& msg, const address& sender) noexcept {
+  if (auto* reply = msg.try_get<call_reply>()) {
+    if (!exiting_) resume(*reply);
+    return true;
+  }
+  if (auto* request = msg.try_get<watch_request>()) {
+    try {
+      auto& watchers = links_state().watchers;
+      if (request->start) {
+        watchers.push_back(sender);
+      } else if (auto it = std::find(watchers.begin(), watchers.end(), sender);
+                 it != watchers.end()) {
+        watchers.erase(it);
+      }
+    } catch (...) {
+      // Out of memory: the watch is lost, as a message would be.
+    }
+    return true;
+  }
+  return false;
+}
+
+// Mail sent by id that this exiting actor will not handle waits for the id's next actor.
+void actor_cell::keep_unread(envelope* env) noexcept {
+  try {
+    links_state().unread_by_id.push_back(env);
+  } catch (...) {
+    runtime_.dead_letter(env, self());
+  }
+}
+
+// Mail that found the mailbox closed: the actor is gone.
+void actor_cell::deliver_after_close(envelope* env) noexcept {
+  if (payload_if<wakeup_message>(env)) {
+    delete env;  // a wakeup that was already on its way dies with the actor
+  } else if (env->routed_by_id && key()) {
+    runtime_.ids().returned(*key(), *this, env);  // ahead of what waits for the next actor
+  } else if (auto* request = payload_if<watch_request>(env)) {
+    if (request->start) {
+      runtime_.deliver_or_dead_letter(
+          env->sender,
+          new envelope_of<actor_exited>(self(), actor_exited{self(), exit_reason::unknown}));
+    }
+    delete env;
+  } else {
+    runtime_.dead_letter(env, self());
+  }
+}
+
+// The actor is gone: its id moves on, its watchers hear why, its directorships end.
+void actor_cell::announce_exit() noexcept {
+  const address me = self();
+  std::vector<envelope*> unread;
+  if (links_) unread = std::move(links_->unread_by_id);
+  if (const id_key* k = key()) {
+    runtime_.ids().retired(*k, *this, std::move(unread),
+                           exit_reason_ != exit_reason::construction_failed);
+  }
+  if (!links_) return;
+  for (auto& watcher : links_->watchers) {
+    runtime_.deliver_or_dead_letter(
+        watcher, new envelope_of<actor_exited>(me, actor_exited{me, exit_reason_}));
+  }
+  if (links_->directs) runtime_.ids().forget_director(me);
+  links_.reset();
+}
+
+void actor_cell::send_by_id(const std::type_info& type, std::string id, envelope* env) {
+  runtime_.ids().post(id_key{&type, std::move(id)}, env);
+}
+
+address actor_cell::spawn_with_id(const std::type_info& type, std::string id,
+                                  std::unique_ptr<actor_factory> factory, spawn_request* request) {
+  return runtime_.spawn_for_id(id_key{&type, std::move(id)}, std::move(factory), request, false);
+}
+
+void actor_cell::direct(const std::type_info& type, bool start) {
+  if (start) links_state().directs = true;
+  runtime_.ids().direct(type, self(), start);
+}
+
+void actor_cell::watch(const address& target, bool start) {
+  auto* to = address_access::target(target);
+  if (to == nullptr) return;
+  to->deliver(new envelope_of<watch_request>(self(), watch_request{start}));
+}
+
+void actor_cell::post(const destination& to, envelope* env) {
+  env->sender = self();
+  if (to.by_id()) return send_by_id(*to.type, to.id, env);
+  auto* target = address_access::target(to.to);
+  if (target == nullptr) return undeliverable(env);
+  target->deliver(env);
+  if (pressure_ && target->congested()) slow_down_for(*target);
+}
+
+message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseconds) {
+  delete env;
+  throw std::logic_error(
+      "actor_ref::ask blocks and is for outside code; inside an actor use request(...).then(...)");
+}
+
+std::uint64_t actor_cell::next_request() noexcept {
+  return links_ ? ++links_->last_request : (links_state().last_request = 1);
+}
+
+void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
+                              std::function<void(call_reply&)> resume) {
+  auto error = std::make_exception_ptr(actor_system_request_timeout(
+      "request " + std::to_string(request) + " of " + self().to_string() + ": no reply within " +
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+      " ms"));
+  message expiry(new envelope_of<call_reply>(address{}, call_reply{request, {}, error}));
+  auto target = intrusive_ptr<actor_cell>::share(this);
+  const timer_id timer = runtime_.timers().schedule_after(
+      std::chrono::duration_cast<timer_service::duration>(timeout),
+      [cell = std::move(target), expiry = std::move(expiry)]() mutable {
+        cell->deliver(expiry.release());
+      });
+  links_state().awaited.insert_or_assign(request, links::awaited_reply{std::move(resume), timer});
+}
+
+// A reply, or its timeout, whichever comes first; the other finds nothing and is dropped.
+void actor_cell::resume(call_reply& reply) noexcept {
+  if (!links_) return;
+  auto it = links_->awaited.find(reply.request);
+  if (it == links_->awaited.end()) return;
+  auto awaited = std::move(it->second);
+  links_->awaited.erase(it);
+  (void)runtime_.timers().cancel(awaited.timeout);
+  try {
+    awaited.resume(reply);
+  } catch (const std::exception& e) {
+    log(log_level::warning, std::string("a request's reply handler failed: ") + e.what());
+  } catch (...) {
+    log(log_level::warning, "a request's reply handler failed");
+  }
+}
+
+void actor_cell::keep_state(std::string state) {
+  if (const id_key* k = key()) runtime_.ids().keep_state(*k, std::move(state));
+}
+
+std::optional<std::string> actor_cell::take_kept_state() {
+  const id_key* k = key();
+  return k ? runtime_.ids().take_state(*k) : std::nullopt;
+}
+
+}  // namespace thespis::detail

@@ -1,0 +1,125 @@
+// Routing by (class, id): the live actor of each id, the mail waiting for an id's next actor,
+// each class's director, and the state retired actors kept. Part of the runtime.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <unordered_map>
+#include <vector>
+
+#include "core/address.hpp"
+#include "core/detail/envelope.hpp"
+#include "core/detail/ref_counted.hpp"
+#include "core/system_messages.hpp"
+
+namespace thespis::detail {
+
+class actor_cell;
+class runtime;
+
+/// An actor class and an id: what by_id<T>(id) names.
+struct id_key {
+  const std::type_info* type;
+  std::string id;
+  friend bool operator==(const id_key& a, const id_key& b) {
+    return *a.type == *b.type && a.id == b.id;
+  }
+};
+
+struct id_key_hash {
+  std::size_t operator()(const id_key& k) const noexcept {
+    return k.type->hash_code() ^ (std::hash<std::string>()(k.id) << 1);
+  }
+};
+
+/// Thread-safe. Owned by the runtime through a shared_ptr so that a spawn_request outliving the
+/// runtime (kept by a director to the end) can tell it is gone.
+///
+/// Ordering: for each id, mail is delivered in the order it was posted (per sender, and in
+/// total for posts that do not race). While no actor has the id, mail waits in `waiting`; the
+/// actor created for it receives the waiting mail before anything posted later (the hand-over
+/// happens under the lock, before the id counts as live). When an id's actor exits, mail still
+/// in its mailbox or arriving after it closed comes back here (retired / returned) and goes
+/// ahead of what waited meanwhile, so a retire racing with new messages loses and reorders
+/// nothing.
+class id_directory {
+ public:
+  explicit id_directory(runtime& rt) : runtime_(rt) {}
+  ~id_directory();
+
+  /// Routes env (sender set) to the live actor of `key`, or makes it wait and asks the class's
+  /// director to create one, or — with no director — dead-letters it.
+  void post(const id_key& key, envelope* env);
+
+  /// Binds a new cell to `key` (a director answering `request`, or an explicit creation when
+  /// request is null) via `make_cell`, and hands it the waiting mail. Returns the live actor of
+  /// the key instead if there is one.
+  address bind(const id_key& key, spawn_request* request,
+               const std::function<intrusive_ptr<actor_cell>()>& make_cell);
+
+  /// The id's actor began to exit: from now on its mail waits for the next one.
+  void retiring(const id_key& key, const actor_cell& cell);
+  /// The id's actor is gone; `unread` is the mail routed to it by id that it never handled, in
+  /// order. If mail waits, the director is asked for a new actor.
+  /// `respawn` is false when the actor never worked (its constructor threw): then the mail
+  /// becomes dead letters rather than asking the director again and again.
+  void retired(const id_key& key, const actor_cell& cell, std::vector<envelope*> unread,
+               bool respawn);
+  /// Mail routed by id that reached the exiting actor after its mailbox closed.
+  void returned(const id_key& key, const actor_cell& cell, envelope* env);
+
+  /// Registers (start) or removes the director of `type`.
+  void direct(const std::type_info& type, const address& director, bool start);
+  /// Removes every directorship of an actor that exited.
+  void forget_director(const address& director);
+
+  /// Keeps a retiring actor's state for its next incarnation / takes it (once).
+  void keep_state(const id_key& key, std::string state);
+  std::optional<std::string> take_state(const id_key& key);
+
+  /// Called by a spawn_request's ticket when the request is dropped without a creation.
+  void decline(const id_key& key, std::uint64_t generation);
+
+  /// Number of ids with a live actor or waiting mail, for status.
+  std::size_t size() const;
+
+ private:
+  struct entry {
+    intrusive_ptr<actor_cell> cell;   // the live actor; null while mail waits for one
+    bool retiring = false;            // the live actor is exiting: new mail waits
+    std::vector<envelope*> returned;  // reached the exiting actor after it closed
+    std::deque<envelope*> waiting;    // for the next actor, in order
+    std::uint64_t generation = 0;     // the spawn_request that may fill it
+    bool requested = false;           // a spawn_request is out
+  };
+  using entries = std::unordered_map<id_key, entry, id_key_hash>;
+
+  // What to do once the lock is released: delivering may run a handler (simple base) or
+  // dead-letter a spawn_request, whose ticket then comes back into this directory.
+  struct after_unlock {
+    std::vector<envelope*> drop;  // to dead-letter
+    envelope* request = nullptr;  // a spawn_request for `director`
+    address director;
+  };
+  after_unlock request_or_drop(entries::iterator it);
+  void carry_out(after_unlock todo, const id_key& key) noexcept;
+
+  runtime& runtime_;
+  mutable std::mutex mutex_;
+  entries entries_;
+  std::unordered_map<std::type_index, address> directors_;
+  std::unordered_map<id_key, std::string, id_key_hash> kept_;
+  std::uint64_t generations_ = 0;
+  std::weak_ptr<id_directory> self_;  // for tickets; set by the runtime
+
+  friend class runtime;
+};
+
+}  // namespace thespis::detail

@@ -1,0 +1,134 @@
+// Typed references: send method calls to an actor of a known class, by address or by id.
+#pragma once
+
+#include <chrono>
+#include <exception>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "core/address.hpp"
+#include "core/detail/destination.hpp"
+#include "core/detail/method_call.hpp"
+#include "core/detail/type_name.hpp"
+#include "core/errors.hpp"
+
+namespace thespis {
+
+/// A reply to `actor_ref::request`, to be handled inside the asking actor.
+template <class R>
+class pending_reply {
+ public:
+  pending_reply(detail::send_port& port, std::uint64_t request, std::chrono::nanoseconds timeout)
+      : port_(&port), request_(request), timeout_(timeout) {}
+
+  /// Runs on_value(result) — on_value() for a void method — in the asking actor when the reply
+  /// arrives, or on_error(exception_ptr) if the method threw or no reply came within the
+  /// timeout (actor_system_request_timeout). Only from inside the asking actor; call once.
+  template <class OnValue, class OnError>
+  void then(OnValue on_value, OnError on_error) {
+    port_->expect_reply(request_, timeout_,
+                        [on_value = std::move(on_value),
+                         on_error = std::move(on_error)](detail::call_reply& reply) mutable {
+                          if (reply.error) return on_error(reply.error);
+                          if constexpr (std::is_void_v<R>) {
+                            on_value();
+                          } else {
+                            on_value(reply.value.template take<R>());
+                          }
+                        });
+  }
+
+  /// Like then(on_value, on_error), with errors logged as warnings by the asking actor.
+  template <class OnValue>
+  void then(OnValue on_value) {
+    then(std::move(on_value), [](const std::exception_ptr& e) { std::rethrow_exception(e); });
+  }
+
+ private:
+  detail::send_port* port_;
+  std::uint64_t request_;
+  std::chrono::nanoseconds timeout_;
+};
+
+/// A reference to an actor of class T, bound to who sends through it: a reference from the
+/// system (`sys.ref<T>(a)`, `sys.by_id<T>(id)`) sends from outside, one made by an actor sends as
+/// that actor and may only be used inside it. Routes by address, or by (T, id): then each
+/// message goes to the live actor with that id, created on demand by T's director.
+/// Cheap to copy. Member functions are checked at compile time against T.
+template <class T>
+class actor_ref {
+ public:
+  actor_ref() = default;
+  actor_ref(detail::send_port& port, detail::destination to) : port_(&port), to_(std::move(to)) {}
+
+  /// Runs `(actor.*fn)(args…)` on the actor, asynchronously, as an ordinary message (ordering,
+  /// dead letters and failure handling as for any message). Arguments are copied or moved in.
+  template <class Fn, class... Args>
+  requires detail::method_of<T, Fn, Args...>
+  void tell(Fn fn, Args&&... args) const {
+    port_->post(to_, detail::make_call<T>(fn, 0, std::forward<Args>(args)...));
+  }
+
+  /// Sends a plain message to the actor.
+  template <class M>
+  requires(!std::is_member_function_pointer_v<std::remove_cvref_t<M>>) void tell(M&& msg) const {
+    if (auto* env = detail::make_envelope(thespis::address{}, std::forward<M>(msg))) {
+      port_->post(to_, env);
+    }
+  }
+
+  /// Outside code only: runs `(actor.*fn)(args…)` and waits up to `timeout` for its result.
+  /// Returns the result (nothing for a void method: it returns once the call ran); rethrows an
+  /// exception the method threw; throws actor_system_request_timeout on timeout.
+  template <class Fn, class Rep, class Period, class... Args>
+  requires detail::method_of<T, Fn, Args...>
+  auto ask(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
+    using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
+    const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
+    message reply = port_->ask(
+        to_, detail::make_call<T>(fn, port_->next_request(), std::forward<Args>(args)...), wait);
+    if (!reply) throw_timeout(wait);
+    if (!reply.is<detail::call_reply>()) throw_unexpected(reply);
+    auto answer = reply.take<detail::call_reply>();
+    if (answer.error) std::rethrow_exception(answer.error);
+    if constexpr (!std::is_void_v<result>) return answer.value.template take<result>();
+  }
+
+  /// Inside an actor only: runs `(actor.*fn)(args…)` on the target; the result comes back to
+  /// this actor through the returned pending_reply's then(). Never blocks.
+  template <class Fn, class Rep, class Period, class... Args>
+  requires detail::method_of<T, Fn, Args...>
+  auto request(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
+    using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
+    const std::uint64_t request = port_->next_request();
+    port_->post(to_, detail::make_call<T>(fn, request, std::forward<Args>(args)...));
+    return pending_reply<result>(*port_, request,
+                                 std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+  }
+
+  /// Returns the address this reference sends to; null for a reference by id.
+  const thespis::address& address() const noexcept { return to_.to; }
+  /// Returns the id this reference routes by; "" for a reference by address or to a singleton.
+  const std::string& id() const noexcept { return to_.id; }
+  /// Returns true if it routes by (class, id).
+  bool by_id() const noexcept { return to_.by_id(); }
+
+ private:
+  [[noreturn]] void throw_timeout(std::chrono::nanoseconds waited) const {
+    throw actor_system_request_timeout(
+        "ask of " + detail::type_name(typeid(T)) + " at " + where() + ": no reply within " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
+        " ms");
+  }
+  [[noreturn]] void throw_unexpected(const message& reply) const {
+    throw bad_message_cast(detail::type_name(reply.type()),
+                           "the result of a method of " + detail::type_name(typeid(T)));
+  }
+  std::string where() const { return to_.by_id() ? "id \"" + to_.id + "\"" : to_.to.to_string(); }
+
+  detail::send_port* port_ = nullptr;
+  detail::destination to_;
+};
+
+}  // namespace thespis

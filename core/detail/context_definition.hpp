@@ -1,0 +1,93 @@
+// The definition of thespis::context; include core/context.hpp (or core/thespis.hpp) instead.
+// Included at the end of core/actor.hpp because it forwards to the actor it belongs to.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace thespis {
+
+/// What a plain-object actor uses to act: its address, sending, typed references, creating
+/// actors, directing, watching and retiring. Injected by signature — a plain class whose
+/// constructor takes `thespis::context&` first gets its actor's context; a class that does not
+/// ask for one never sees Thespis. Only from inside the owning actor (its handlers and
+/// constructor); the reference stays valid for the actor's lifetime.
+class context {
+ public:
+  explicit context(actor& owner) noexcept : owner_(&owner) {}
+  context(const context&) = delete;
+  context& operator=(const context&) = delete;
+
+  /// Returns the actor's own address.
+  const address& self() const noexcept { return owner_->self(); }
+  /// Returns the parent's address; null for a top-level actor.
+  address parent() const noexcept { return owner_->parent(); }
+
+  /// Sends a plain message to `to` as this actor.
+  template <class M>
+  void send(const address& to, M&& msg) {
+    owner_->send(to, std::forward<M>(msg));
+  }
+  /// Returns a typed reference to `to` that sends as this actor.
+  template <class A>
+  actor_ref<A> ref(const address& to) {
+    return owner_->template ref<A>(to);
+  }
+  /// Returns a reference to the actor of class A with `id` (see actor::by_id).
+  template <class A>
+  actor_ref<A> by_id(std::string id) {
+    return owner_->template by_id<A>(std::move(id));
+  }
+  /// Returns a reference to the one actor of class A.
+  template <class A>
+  actor_ref<A> by_type() {
+    return owner_->template by_type<A>();
+  }
+
+  /// Creates a child A(args…): an address for an actor class, a typed reference for a plain
+  /// object.
+  template <class A, class... Args>
+  auto create(Args&&... args) {
+    return owner_->template create_actor<A>(std::forward<Args>(args)...);
+  }
+  /// Creates A(args…) for a spawn_request received as A's director (see actor::create_for).
+  template <class A, class... Args>
+  auto create_for(spawn_request& request, Args&&... args) {
+    return owner_->template create_for<A>(request, std::forward<Args>(args)...);
+  }
+  /// Creates A(args…) bound to `id`, unless one is live (see actor::create_with_id).
+  template <class A, class... Args>
+  auto create_with_id(std::string id, Args&&... args) {
+    return owner_->template create_with_id<A>(std::move(id), std::forward<Args>(args)...);
+  }
+  /// Makes this actor the director of class A (see actor::direct).
+  template <class A>
+  void direct(bool start = true) {
+    owner_->template direct<A>(start);
+  }
+
+  /// Watches `target`: its exit arrives as actor_exited (list a handler for it).
+  void watch(const address& target) { owner_->watch(target); }
+  /// Stops watching `target`.
+  void unwatch(const address& target) { owner_->unwatch(target); }
+
+  /// Retires this actor once it has received no message for `idle`: it gets an exit request
+  /// (its dispose() and destructor run) and its id is freed; the next message for the id has
+  /// its director create it again.
+  template <class Rep, class Period>
+  void retire_when_idle_for(std::chrono::duration<Rep, Period> idle) {
+    owner_->exit_when_idle_for(idle);
+  }
+  /// Asks this actor to exit after the current message.
+  void exit() { owner_->send(owner_->self(), actor_exit_request{}); }
+
+  /// Logs a line tagged with this actor's address and class.
+  void log(log_level level, std::string_view text) { owner_->log(level, text); }
+
+ private:
+  actor* owner_;
+};
+
+}  // namespace thespis

@@ -1,0 +1,120 @@
+// Hosts a plain object as an actor: any class, no Thespis base class. Included by actor.hpp.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "core/detail/method_call.hpp"
+#include "core/message_meta.hpp"
+#include "core/serialization.hpp"
+
+namespace thespis {
+
+/// Lists the member functions of a plain-object actor that handle plain messages, one per
+/// message type, returned by a static member function (whose body may name members declared
+/// anywhere in the class):
+/// `static auto handlers() { return thespis::handler_list<&bot::on_chat, &bot::on_presence>{}; }`
+/// Each takes the message (by value or reference), optionally followed by a
+/// `const message_meta&`. Method calls (`ref.tell(&bot::f, …)`) need no listing.
+template <auto... Members>
+struct handler_list {};
+
+namespace detail {
+
+template <class T>
+concept keeps_state_on_retire = requires {
+  typename T::thespis_keep_state_on_retire;
+};
+
+template <class T>
+concept has_dispose = requires(T& t) {
+  t.dispose();
+};
+
+/// The actor that hosts a T. The T is built with the framework-owned dependencies its
+/// constructor asks for, by signature: `T(context&, args…)`, `T(const address& self, args…)`,
+/// or plain `T(args…)`.
+template <class T>
+class object_actor final : public actor {
+ public:
+  using object_type = T;
+
+  template <class... Args>
+  explicit object_actor(Args&&... args)
+      : context_(*this), object_(build(context_, self(), std::forward<Args>(args)...)) {
+    handle([this](call<T>& c, const address& from) { run(c, from); });
+    if constexpr (requires { T::handlers(); }) add_listed(T::handlers());
+    if constexpr (keeps_state_on_retire<T>) restore_kept_state();
+  }
+
+  ~object_actor() override {
+    if constexpr (has_dispose<T>) object_.dispose();
+  }
+
+  void receive(message& msg, const address& sender) override {
+    if constexpr (keeps_state_on_retire<T>) {
+      // A retirement (idle exit) keeps the state for the next incarnation of this id.
+      if (auto* exit = msg.try_get<actor_exit_request>();
+          exit && exit->reason == exit_reason::idle) {
+        keep_state(serialize_state(object_));
+      }
+    }
+    actor::receive(msg, sender);
+  }
+
+ private:
+  template <class... Args>
+  static T build(context& ctx, const address& self, Args&&... args) {
+    if constexpr (std::is_constructible_v<T, context&, Args&&...>) {
+      return T(ctx, std::forward<Args>(args)...);
+    } else if constexpr (std::is_constructible_v<T, const address&, Args&&...> &&
+                         !std::is_constructible_v<T, Args&&...>) {
+      return T(self, std::forward<Args>(args)...);
+    } else {
+      static_assert(std::is_constructible_v<T, Args&&...>,
+                    "no constructor of the actor class takes these arguments (optionally "
+                    "preceded by thespis::context& or const thespis::address& self)");
+      return T(std::forward<Args>(args)...);
+    }
+  }
+
+  void run(call<T>& c, const address& from) {
+    message reply = c.body->invoke(object_, message_meta{from, self()});
+    if (reply) send(from, std::move(reply));
+  }
+
+  template <auto... Members>
+  void add_listed(handler_list<Members...>) {
+    (add_member<Members>(), ...);
+  }
+
+  template <auto Member>
+  void add_member() {
+    add_member_of<Member>(Member);
+  }
+  template <auto Member, class C, class R, class M, class... Meta>
+  void add_member_of(R (C::*)(M, Meta...)) {
+    static_assert(
+        sizeof...(Meta) == 0 || (std::is_same_v<std::remove_cvref_t<Meta>, message_meta> && ...),
+        "a listed handler takes (message) or (message, const message_meta&)");
+    handle([this](M msg, const address& from) {
+      if constexpr (sizeof...(Meta) == 0) {
+        (object_.*Member)(std::forward<M>(msg));
+      } else {
+        (object_.*Member)(std::forward<M>(msg), message_meta{from, self()});
+      }
+    });
+  }
+
+  void restore_kept_state() {
+    if (auto state = take_kept_state()) deserialize_state(object_, *state);
+  }
+
+  context context_;
+  T object_;
+};
+
+}  // namespace detail
+}  // namespace thespis

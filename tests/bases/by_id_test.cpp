@@ -1,0 +1,222 @@
+// Send by id, spawn on demand through a director, retire on idle, on every base.
+#include <catch2/catch.hpp>
+
+#include <cereal/types/vector.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "support/bases.hpp"
+
+using thespis::address;
+using thespis::spawn_request;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+using thespis::test::eventually;
+
+namespace {
+struct agent_stats {
+  std::atomic<int> created{0};
+  std::atomic<int> disposed{0};
+};
+
+// One per user id; keeps what it was told across retirements.
+class user_agent {
+ public:
+  using thespis_keep_state_on_retire = void;
+
+  user_agent(thespis::context& ctx, std::shared_ptr<agent_stats> stats,
+             std::chrono::milliseconds idle)
+      : stats_(std::move(stats)) {
+    if (idle.count() > 0) ctx.retire_when_idle_for(idle);
+    stats_->created.fetch_add(1);
+  }
+  void dispose() { stats_->disposed.fetch_add(1); }
+
+  void note(int value) { seen_.push_back(value); }
+  std::vector<int> seen() const { return seen_; }
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(seen_);
+  }
+
+ private:
+  std::shared_ptr<agent_stats> stats_;
+  std::vector<int> seen_;
+};
+
+// Creates user agents on demand — or declines, or waits for a go-ahead.
+class agent_director : public thespis::actor {
+ public:
+  enum class mode { create, decline, hold };
+  struct go {};
+
+  agent_director(std::shared_ptr<agent_stats> stats, std::chrono::milliseconds idle, mode m)
+      : stats_(std::move(stats)), idle_(idle), mode_(m) {
+    direct<user_agent>();
+    handle([this](spawn_request& r) {
+      if (mode_ == mode::create) create_for<user_agent>(r, stats_, idle_);
+      if (mode_ == mode::hold) held_.push_back(std::move(r));
+      // mode::decline: dropping the request declines it
+    });
+    handle([this](const go&, const address& from) {
+      for (auto& r : held_)
+        create_for<user_agent>(r, stats_, idle_);
+      held_.clear();
+      send(from, true);
+    });
+  }
+
+ private:
+  std::shared_ptr<agent_stats> stats_;
+  std::chrono::milliseconds idle_;
+  mode mode_;
+  std::vector<spawn_request> held_;
+};
+
+class message_queue {
+ public:
+  void push(std::string item) { items_.push_back(std::move(item)); }
+  std::size_t size() const { return items_.size(); }
+
+ private:
+  std::vector<std::string> items_;
+};
+
+// Runs sender(i) for i < n: on threads for the threaded base, one after the other for the
+// simple base (which is driven from one thread).
+template <class Base, class F>
+void run_senders(int n, F sender) {
+  if constexpr (std::is_same_v<Base, thespis::test::threaded_base>) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i)
+      threads.emplace_back(sender, i);
+    for (auto& t : threads)
+      t.join();
+  } else {
+    for (int i = 0; i < n; ++i)
+      sender(i);
+  }
+}
+
+// Each sender's values are s * 1'000'000 + 0, 1, 2…: checks that every sender's values arrived
+// complete and in order.
+bool complete_and_in_order(const std::vector<int>& seen, int senders, int per_sender) {
+  std::vector<int> next(senders, 0);
+  for (int v : seen) {
+    const int s = v / 1'000'000;
+    if (s >= senders || v % 1'000'000 != next[s]) return false;
+    ++next[s];
+  }
+  for (int n : next)
+    if (n != per_sender) return false;
+  return true;
+}
+
+using mode = agent_director::mode;
+constexpr std::chrono::milliseconds never_idle{0};
+}  // namespace
+
+TEMPLATE_TEST_CASE("messages racing with a spawn on demand all arrive, in order", "[by-id]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  sys.template create_actor<agent_director>(stats, never_idle, mode::create);
+  constexpr int senders = 2, ids = 20, per_id = 200;
+  run_senders<TestType>(senders, [&](int s) {
+    for (int i = 0; i < per_id; ++i)
+      for (int id = 0; id < ids; ++id)
+        sys.template by_id<user_agent>("user" + std::to_string(id))
+            .tell(&user_agent::note, s * 1'000'000 + i);
+  });
+  for (int id = 0; id < ids; ++id) {
+    auto agent = sys.template by_id<user_agent>("user" + std::to_string(id));
+    CHECK(complete_and_in_order(agent.ask(&user_agent::seen, answer_within), senders, per_id));
+  }
+  CHECK(stats->created.load() == ids);  // one actor per id
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("with no director, messages by id become dead letters", "[by-id]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto nobody = sys.template by_id<user_agent>("nobody");
+  nobody.tell(&user_agent::note, 1);
+  nobody.tell(&user_agent::note, 2);
+  CHECK(eventually([&] { return sys.dead_letter_count() == 2; }));
+  CHECK(sys.live_actor_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("a director that declines sends the waiting messages to dead letters", "[by-id]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  sys.template create_actor<agent_director>(stats, never_idle, mode::decline);
+  for (int i = 0; i < 5; ++i)
+    sys.template by_id<user_agent>("bob").tell(&user_agent::note, i);
+  CHECK(eventually([&] { return sys.dead_letter_count() == 5; }));
+  CHECK(stats->created.load() == 0);
+}
+
+TEMPLATE_TEST_CASE("a director may create the actor later; messages wait for it, in order",
+                   "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  address director = sys.template create_actor<agent_director>(stats, never_idle, mode::hold);
+  auto carol = sys.template by_id<user_agent>("carol");
+  for (int i = 0; i < 50; ++i)
+    carol.tell(&user_agent::note, i);
+  REQUIRE(sys.template ask<bool>(director, agent_director::go{}, answer_within));
+  for (int i = 50; i < 100; ++i)
+    carol.tell(&user_agent::note, i);
+  CHECK(complete_and_in_order(carol.ask(&user_agent::seen, answer_within), 1, 100));
+  CHECK(stats->created.load() == 1);
+}
+
+TEMPLATE_TEST_CASE("a singleton is addressed by its type alone", "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto created = sys.template create_with_id<message_queue>("");
+  auto queue = sys.template by_type<message_queue>();
+  queue.tell(&message_queue::push, std::string("a"));
+  queue.tell(&message_queue::push, std::string("b"));
+  CHECK(queue.ask(&message_queue::size, answer_within) == 2);
+  CHECK(sys.template create_with_id<message_queue>("").address() == created.address());
+}
+
+TEMPLATE_TEST_CASE("an actor retired when idle comes back through its director with its state",
+                   "[by-id][retire]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  sys.template create_actor<agent_director>(stats, std::chrono::milliseconds(50), mode::create);
+  auto dave = sys.template by_id<user_agent>("dave");
+  dave.tell(&user_agent::note, 1);
+  REQUIRE(eventually([&] { return stats->created.load() == 1; }));
+  sys.advance_time(std::chrono::milliseconds(200));  // idle: retired
+  REQUIRE(eventually([&] { return stats->disposed.load() == 1; }));
+  CHECK(eventually([&] { return sys.live_actor_count() == 1; }));  // the director only
+  dave.tell(&user_agent::note, 2);
+  CHECK(dave.ask(&user_agent::seen, answer_within) == std::vector<int>{1, 2});
+  CHECK(stats->created.load() == 2);
+}
+
+TEMPLATE_TEST_CASE("retirements racing with new messages lose and reorder nothing",
+                   "[by-id][retire]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  sys.template create_actor<agent_director>(stats, std::chrono::milliseconds(1), mode::create);
+  auto erin = sys.template by_id<user_agent>("erin");
+  constexpr int total = 3000;
+  for (int i = 0; i < total; ++i) {
+    erin.tell(&user_agent::note, i);
+    if (i % 100 == 99) sys.advance_time(std::chrono::milliseconds(3));  // let it retire
+  }
+  CHECK(complete_and_in_order(erin.ask(&user_agent::seen, answer_within), 1, total));
+  CHECK(stats->created.load() > 1);  // it did retire and come back, more than once
+  CHECK(sys.dead_letter_count() == 0);
+}

@@ -1,0 +1,185 @@
+// Plain-object actors and typed method-call messages, on every base.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support/bases.hpp"
+
+using thespis::actor_exit_request;
+using thespis::address;
+using thespis::message_meta;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+using thespis::test::eventually;
+
+namespace {
+// No Thespis in sight: an ordinary class.
+class counter {
+ public:
+  void add(int n) { total_ += n; }
+  int total() const { return total_; }
+  void reset() { total_ = 0; }
+
+ private:
+  int total_ = 0;
+};
+
+class other {
+ public:
+  void poke() {}
+};
+
+// Asks for its actor's context by signature.
+class greeter {
+ public:
+  greeter(thespis::context& ctx, std::string greeting)
+      : ctx_(ctx), greeting_(std::move(greeting)) {}
+  std::string greet(const std::string& who) const { return greeting_ + ", " + who; }
+  address me() const { return ctx_.self(); }
+
+ private:
+  thespis::context& ctx_;
+  std::string greeting_;
+};
+
+// Asks for its own address only.
+class self_aware {
+ public:
+  explicit self_aware(const address& self) : self_(self) {}
+  address me() const { return self_; }
+
+ private:
+  address self_;
+};
+
+struct ping {
+  int n;
+};
+struct text {
+  std::string value;
+};
+
+// Handles plain messages with listed member functions.
+class listener {
+ public:
+  static auto handlers() { return thespis::handler_list<&listener::on_ping, &listener::on_text>{}; }
+  void on_ping(const ping& p) { log_.push_back(std::to_string(p.n)); }
+  void on_text(text t, const message_meta& meta) {
+    log_.push_back(t.value + (meta.sender ? " from someone" : " from nobody"));
+  }
+  std::vector<std::string> log() const { return log_; }
+
+ private:
+  std::vector<std::string> log_;
+};
+
+class failing {
+ public:
+  int fail() { throw std::runtime_error("no total today"); }
+  void fail_once() {
+    if (++attempts_ == 1) throw std::runtime_error("first attempt fails");
+  }
+  void fail_always() { throw std::invalid_argument("never works"); }
+  int attempts() const { return attempts_; }
+
+ private:
+  int attempts_ = 0;
+};
+
+class meta_reader {
+ public:
+  message_meta seen(const message_meta& meta) const { return meta; }
+};
+
+template <class Ref, class Fn>
+concept can_tell = requires(const Ref& r, Fn fn) {
+  r.tell(fn);
+};
+}  // namespace
+
+// Checked at compile time against the recipient type.
+static_assert(can_tell<thespis::actor_ref<counter>, decltype(&counter::reset)>);
+static_assert(!can_tell<thespis::actor_ref<counter>, decltype(&other::poke)>);
+static_assert(!can_tell<thespis::actor_ref<counter>, decltype(&counter::add)>);  // needs an int
+
+TEMPLATE_TEST_CASE("a plain class becomes an actor whose methods run as messages, in order",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  thespis::actor_ref<counter> c = sys.template create_actor<counter>();
+  for (int i = 1; i <= 100; ++i)
+    c.tell(&counter::add, i);
+  CHECK(c.ask(&counter::total, answer_within) == 5050);
+  c.tell(&counter::reset);
+  CHECK(c.ask(&counter::total, answer_within) == 0);
+}
+
+TEMPLATE_TEST_CASE("a plain class gets the context or address its constructor asks for",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto g = sys.template create_actor<greeter>(std::string("hello"));
+  CHECK(g.ask(&greeter::greet, answer_within, std::string("alice")) == "hello, alice");
+  CHECK(g.ask(&greeter::me, answer_within) == g.address());
+  auto s = sys.template create_actor<self_aware>();
+  CHECK(s.ask(&self_aware::me, answer_within) == s.address());
+}
+
+TEMPLATE_TEST_CASE("listed member functions handle plain messages, with meta when they ask",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto l = sys.template create_actor<listener>();
+  sys.tell(l.address(), ping{1});
+  l.tell(text{"hi"});
+  sys.tell(l.address(), ping{2});
+  CHECK(l.ask(&listener::log, answer_within) ==
+        std::vector<std::string>{"1", "hi from someone", "2"});
+}
+
+TEMPLATE_TEST_CASE("a method taking message_meta sees its sender and itself, filled by the runtime",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto r = sys.template create_actor<meta_reader>();
+  const message_meta meta = r.ask(&meta_reader::seen, answer_within);
+  CHECK(meta.recipient == r.address());
+  CHECK(meta.sender);  // the asker's reply address
+  CHECK(meta.sender != r.address());
+}
+
+TEMPLATE_TEST_CASE("an exception in an asked method reaches the caller", "[plain-object]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto f = sys.template create_actor<failing>();
+  CHECK_THROWS_WITH(f.ask(&failing::fail, answer_within), "no total today");
+  CHECK(f.ask(&failing::attempts, answer_within) == 0);  // the actor goes on
+}
+
+TEMPLATE_TEST_CASE("a told method that throws is retried once, then returned as poison",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto f = sys.template create_actor<failing>();
+  f.tell(&failing::fail_once);  // fails, then succeeds on the retry: no poison
+  CHECK(f.ask(&failing::attempts, answer_within) == 2);
+  f.tell(&failing::fail_always);
+  auto poison = sys.listen(answer_within);
+  REQUIRE(poison);
+  REQUIRE(poison->template is<thespis::poison_message>());
+  CHECK(poison->template get<thespis::poison_message>().what == "never works");
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));  // exactly one
+}
+
+TEMPLATE_TEST_CASE("an ask of a gone actor throws a timeout that says what timed out",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  sys.tell(c.address(), actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  try {
+    (void)c.ask(&counter::total, std::chrono::milliseconds(100));
+    FAIL("the ask returned");
+  } catch (const thespis::actor_system_request_timeout& e) {
+    CHECK_THAT(e.what(), Catch::Contains("counter") && Catch::Contains("no reply within 100 ms"));
+  }
+  CHECK(sys.dead_letter_count() == 1);  // the call itself
+}

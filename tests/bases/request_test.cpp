@@ -1,0 +1,92 @@
+// Actors asking typed references: the result comes back into the asking actor, never blocking.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <exception>
+#include <string>
+
+#include "support/bases.hpp"
+
+using thespis::address;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+
+namespace {
+class counter {
+ public:
+  void add(int n) { total_ += n; }
+  int total() const { return total_; }
+  int fail() const { throw std::runtime_error("broken"); }
+
+ private:
+  int total_ = 0;
+};
+
+struct ask_total {
+  address of;
+};
+struct ask_failing {
+  address of;
+};
+
+// Asks a counter for its total and reports the answer (or the error) to whoever asked it.
+class auditor : public thespis::actor {
+ public:
+  auditor() {
+    handle([this](const ask_total& a, const address& from) {
+      ref<counter>(a.of)
+          .request(&counter::total, std::chrono::milliseconds(200))
+          .then([this, from](int total) { send(from, "total " + std::to_string(total)); },
+                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+    });
+    handle([this](const ask_failing& a, const address& from) {
+      ref<counter>(a.of)
+          .request(&counter::fail, answer_within)
+          .then([this, from](int) { send(from, std::string("no error")); },
+                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+    });
+  }
+
+ private:
+  static std::string describe(std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const thespis::actor_system_request_timeout&) {
+      return "timeout";
+    } catch (const std::exception& x) {
+      return std::string("error ") + x.what();
+    }
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("an actor's request gets the method's result back inside the actor",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  c.tell(&counter::add, 42);
+  address a = sys.template create_actor<auditor>();
+  CHECK(sys.template ask<std::string>(a, ask_total{c.address()}, answer_within) == "total 42");
+}
+
+TEMPLATE_TEST_CASE("an exception in a requested method reaches the asking actor's error handler",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  address a = sys.template create_actor<auditor>();
+  CHECK(sys.template ask<std::string>(a, ask_failing{c.address()}, answer_within) ==
+        "error broken");
+}
+
+TEMPLATE_TEST_CASE("a request without a reply in time reaches the error handler as a timeout",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  sys.tell(c.address(), thespis::actor_exit_request{});
+  address a = sys.template create_actor<auditor>();
+  sys.tell(a, ask_total{c.address()});
+  sys.advance_time(std::chrono::milliseconds(300));  // virtual on the simple base
+  auto reply = sys.listen(answer_within);
+  REQUIRE(reply);
+  CHECK(reply->template take<std::string>() == "timeout");
+}
