@@ -20,6 +20,7 @@
 #include "core/detail/make_envelope.hpp"
 #include "core/message.hpp"
 #include "core/requirements.hpp"
+#include "core/supervision.hpp"
 #include "core/system_config.hpp"
 #include "core/system_messages.hpp"
 
@@ -72,7 +73,8 @@ inline constexpr bool starts_with_option = false;
 template <class First, class... Rest>
 inline constexpr bool starts_with_option<First, Rest...> =
     std::is_same_v<std::remove_cvref_t<First>, requirements> ||
-    std::is_same_v<std::remove_cvref_t<First>, global_name>;
+    std::is_same_v<std::remove_cvref_t<First>, global_name> ||
+    std::is_same_v<std::remove_cvref_t<First>, supervision>;
 }  // namespace detail
 
 /// An actor: private state changed only by the messages it receives, one at a time.
@@ -129,6 +131,15 @@ class actor {
            !detail::starts_with_option<Args...>) actor_ref<A> create_actor(Args&&... args) {
     return ref<A>(context_->spawn(
         detail::make_actor_factory<detail::object_actor<A>>(std::forward<Args>(args)...)));
+  }
+
+  /// Creates a supervised child A(args…) — an actor class or a plain object — that is
+  /// restarted per `policy` when its handlers keep failing (see supervision.hpp).
+  template <class A, class... Args>
+  auto create_actor(const supervision& policy, Args&&... args) {
+    return detail::as_created<A>(
+        *context_, context_->spawn(detail::make_supervised_factory<detail::hosted_t<A>>(
+                       policy, std::forward<Args>(args)...)));
   }
 
   /// Returns a typed reference to `to` (an actor of class A) that sends as this actor.

@@ -12,6 +12,7 @@
 #include "core/message.hpp"
 #include "core/message_meta.hpp"
 #include "core/shutdown_report.hpp"
+#include "core/supervision.hpp"
 #include "core/system_config.hpp"
 #include "core/system_messages.hpp"
 #include "core/troupe.hpp"

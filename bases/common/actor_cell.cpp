@@ -76,7 +76,8 @@ class handler_scope {
 void actor_cell::construct() {
   construction_scope scope(this);
   handler_scope busy(in_handler_);
-  instance_ = std::exchange(factory_, nullptr)->make();
+  // A supervised actor keeps its factory: a restart builds it again.
+  instance_ = factory_->supervised ? factory_->make() : std::exchange(factory_, nullptr)->make();
 }
 
 unfinished_reason actor_cell::unfinished_because() const noexcept {
@@ -104,7 +105,7 @@ void actor_cell::deliver(envelope* env) noexcept {
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
-  if (factory_ && !start()) return run_result::idle;
+  if (!instance_ && !start()) return run_result::idle;
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop();
@@ -179,8 +180,8 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
     return !timing_ || timing_->wakeups.erase(wakeup->handle.id) == 0;
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
-    forget_child(exited->child);
-    return false;  // child_actor_exited also reaches the actor
+    // It reaches the actor too — unless it is about a child of an instance before a restart.
+    return !forget_child(exited->child);
   }
   return handle_link_message(msg, sender);
 }
@@ -216,6 +217,7 @@ void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept 
   if (error) error = try_receive(msg, sender);
   if (error && msg && !msg.is<actor_exit_request>() && !msg.is<poison_message>()) {
     return_poison(std::move(msg), sender, error);
+    if (supervised() && !exiting_) on_failure();  // the default goes on with the next message
   }
 }
 
@@ -302,9 +304,12 @@ void actor_cell::finish() noexcept {
   runtime_.forget(*this);
 }
 
-void actor_cell::forget_child(const address& child) noexcept {
+bool actor_cell::forget_child(const address& child) noexcept {
   auto it = std::find(children_.begin(), children_.end(), child);
-  if (it != children_.end()) children_.erase(it);
+  if (it == children_.end()) return false;
+  children_.erase(it);
+  if (links_) std::erase(links_->all_for_one_children, child);
+  return true;
 }
 
 void actor_cell::reply_status(const address& to) noexcept {
@@ -331,8 +336,12 @@ address actor_cell::self() noexcept {
 }
 
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
+  const std::optional<supervision> policy = factory->supervised;
   address child = runtime_.spawn_child(std::move(factory), self());
   children_.push_back(child);
+  if (policy && policy->strategy == restart_strategy::all_for_one) {
+    links_state().all_for_one_children.push_back(child);
+  }
   return child;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -26,6 +27,20 @@
 namespace thespis::detail {
 
 class runtime;
+
+/// Sent by a supervised child to its parent when a failure restarted it (all_for_one: restart
+/// the siblings too) or when it gave up past its limit (the parent fails in turn).
+struct child_failed {
+  using thespis_system_message = void;
+  address child;
+  bool gave_up = false;
+  supervision policy;
+};
+
+/// Sent by a parent to an all_for_one sibling of a child that failed.
+struct restart_request {
+  using thespis_system_message = void;
+};
 
 /// Sent by actor_context::watch to the watched actor's cell (the sender is the watcher); the
 /// actor never sees it.
@@ -127,7 +142,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
-  void forget_child(const address& child) noexcept;
+  bool forget_child(const address& child) noexcept;
   void reply_status(const address& to) noexcept;
   void note_activity() noexcept;
   void arm_transient_timer(timer_service::time_point deadline);
@@ -140,6 +155,13 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void deliver_after_close(envelope* env) noexcept;
   void announce_exit() noexcept;
   void resume(call_reply& reply) noexcept;
+  // supervision (actor_cell_supervision.cpp)
+  bool supervised() const noexcept { return factory_ && factory_->supervised; }
+  void on_failure() noexcept;
+  void on_child_failed(const child_failed& failure) noexcept;
+  void fail_by_escalation() noexcept;
+  void restart() noexcept;
+  void tell_parent(child_failed failure) noexcept;
 
   // set at construction
   runtime& runtime_;
@@ -179,6 +201,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
     };
     std::unordered_map<std::uint64_t, awaited_reply> awaited;  // requests, by number
     std::uint64_t last_request = 0;
+    std::deque<timer_service::time_point> restarts;        // own, within the policy's window
+    std::deque<timer_service::time_point> group_restarts;  // of the all_for_one children
+    std::vector<address> all_for_one_children;
   };
   std::unique_ptr<links> links_;  // null until the actor is watched, directs or exits by id
   links& links_state();

@@ -26,6 +26,14 @@ bool actor_cell::handle_link_message(message& msg, const address& sender) noexce
     if (!exiting_) resume(*reply);
     return true;
   }
+  if (auto* failure = msg.try_get<child_failed>()) {
+    on_child_failed(*failure);
+    return true;
+  }
+  if (msg.is<restart_request>()) {
+    if (!exiting_ && instance_) restart();
+    return true;
+  }
   if (auto* request = msg.try_get<watch_request>()) {
     try {
       auto& watchers = links_state().watchers;

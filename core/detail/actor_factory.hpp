@@ -3,12 +3,14 @@
 
 #include <concepts>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
 
 #include "core/requirements.hpp"
+#include "core/supervision.hpp"
 
 namespace thespis {
 class actor;
@@ -36,6 +38,9 @@ class actor_factory {
 
   /// Set by a troupe's leader for the members it creates.
   bool troupe_member = false;
+  /// Set for a supervised child: make() may be called again (a restart), so it copies the
+  /// stored arguments instead of moving them.
+  std::optional<supervision> supervised;
 
  protected:
   virtual requirements class_requirements() const { return {}; }
@@ -52,6 +57,11 @@ class factory_of final : public actor_factory {
   explicit factory_of(In&&... in) : args_(std::forward<In>(in)...) {}
 
   std::unique_ptr<actor> make() override {
+    if constexpr ((std::is_copy_constructible_v<Args> && ...)) {
+      if (supervised) {
+        return std::apply([](const auto&... a) { return std::make_unique<A>(a...); }, args_);
+      }
+    }
     return std::apply([](auto&... a) { return std::make_unique<A>(std::move(a)...); }, args_);
   }
   const std::type_info& type() const noexcept override {
@@ -82,6 +92,16 @@ class factory_of final : public actor_factory {
 template <class A, class... Args>
 std::unique_ptr<actor_factory> make_factory(Args&&... args) {
   return std::make_unique<factory_of<A, std::decay_t<Args>...>>(std::forward<Args>(args)...);
+}
+
+/// Returns a factory for A(args...) that builds it again on each restart.
+template <class A, class... Args>
+std::unique_ptr<actor_factory> make_supervised_factory(const supervision& policy, Args&&... args) {
+  static_assert((std::is_copy_constructible_v<std::decay_t<Args>> && ...),
+                "a supervised actor is rebuilt from copies of its constructor arguments");
+  auto factory = make_factory<A>(std::forward<Args>(args)...);
+  factory->supervised = policy;
+  return factory;
 }
 
 }  // namespace thespis::detail

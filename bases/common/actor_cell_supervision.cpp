@@ -1,0 +1,99 @@
+// Supervision: restarting a child whose handlers keep failing, and escalating past the limit.
+#include <algorithm>
+
+#include "bases/common/actor_cell.hpp"
+#include "bases/common/runtime.hpp"
+
+namespace thespis::detail {
+
+namespace {
+// Records a restart at `now` if the policy allows one more within its window.
+bool allow_restart(std::deque<timer_service::time_point>& history, const supervision& policy,
+                   timer_service::time_point now) {
+  const auto window = std::chrono::duration_cast<timer_service::duration>(policy.within);
+  while (!history.empty() && history.front() + window < now)
+    history.pop_front();
+  if (history.size() >= policy.max_restarts) return false;
+  history.push_back(now);
+  return true;
+}
+}  // namespace
+
+void actor_cell::tell_parent(child_failed failure) noexcept {
+  if (auto* parent = address_access::target(parent_)) {
+    parent->deliver(new envelope_of<child_failed>(self(), std::move(failure)));
+  }
+}
+
+// A supervised actor's message failed twice: restart, or give up and let the parent fail.
+void actor_cell::on_failure() noexcept {
+  const supervision policy = *factory_->supervised;
+  const address me = self();
+  if (policy.strategy == restart_strategy::all_for_one) {
+    // Restarted at once, so the failed instance handles nothing more; the parent restarts the
+    // siblings and keeps the group's count.
+    restart();
+    tell_parent(child_failed{me, false, policy});
+    return;
+  }
+  if (allow_restart(links_state().restarts, policy, runtime_.timers().now())) return restart();
+  exit_reason_ = exit_reason::failed;
+  tell_parent(child_failed{me, true, policy});
+  begin_exit(true);
+}
+
+void actor_cell::on_child_failed(const child_failed& failure) noexcept {
+  if (failure.gave_up) return fail_by_escalation();
+  auto& group = links_state().all_for_one_children;
+  if (allow_restart(links_state().group_restarts, failure.policy, runtime_.timers().now())) {
+    for (const auto& sibling : group) {
+      if (sibling == failure.child) continue;  // it restarted itself already
+      runtime_.deliver_or_dead_letter(sibling, new envelope_of<restart_request>(self()));
+    }
+    return;
+  }
+  for (const auto& member : group) {
+    runtime_.deliver_or_dead_letter(
+        member,
+        new envelope_of<actor_exit_request>(self(), actor_exit_request{true, exit_reason::failed}));
+  }
+  fail_by_escalation();
+}
+
+// A child gave up: this actor counts as failed — restarted by its own supervision, else gone.
+void actor_cell::fail_by_escalation() noexcept {
+  if (exiting_) return;
+  if (supervised()) return on_failure();
+  deliver(
+      new envelope_of<actor_exit_request>(self(), actor_exit_request{true, exit_reason::failed}));
+}
+
+// Builds the actor afresh: same address, mailbox and watchers; new state, no children, no
+// pending wakeups or awaited replies.
+void actor_cell::restart() noexcept {
+  for (auto& child : children_) {
+    runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
+  }
+  children_.clear();
+  if (timing_) {
+    for (auto& [handle, id] : timing_->wakeups)
+      runtime_.timers().cancel(id);
+    if (timing_->transient_armed) runtime_.timers().cancel(timing_->transient_timer);
+    timing_.reset();
+  }
+  if (links_) {
+    for (auto& [request, awaited] : links_->awaited)
+      (void)runtime_.timers().cancel(awaited.timeout);
+    links_->awaited.clear();
+    links_->all_for_one_children.clear();
+  }
+  instance_.reset();
+  try {
+    construct();
+  } catch (...) {
+    exit_reason_ = exit_reason::construction_failed;
+    finish();
+  }
+}
+
+}  // namespace thespis::detail
