@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Runs the benchmark suite's binaries one workload at a time, with a progress display, and
+merges their Google Benchmark JSON into one file. Used by scripts/bench.
+
+Each workload (e.g. thespis/ping_pong, caf/ping_pong) runs in its own process, so one
+workload's allocator caches and threads never colour the next one's figures; a workload's
+Thespis and peer rows run one after the other, close in time. Standard library only.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+# Prefixes of rows that belong to a system under comparison; their workload is the second part
+# of the name. Any other row is a micro-benchmark, grouped by its first part.
+SYSTEMS = ("thespis", "caf", "tbb_parallel_pipeline", "tbb_flow_graph")
+
+
+def list_rows(binary):
+    """Returns the row names a binary registers, in registration order."""
+    out = subprocess.run([binary, "--benchmark_list_tests"], check=True, capture_output=True,
+                         text=True).stdout
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def group_of(row):
+    """Returns (group, system) for a row: ("ping_pong", "caf"), or ("micro:mailbox", None)."""
+    parts = row.split("/")
+    if parts[0] in SYSTEMS:
+        return parts[1], parts[0]
+    return "micro:" + parts[0], None  # never the same group as a workload of the same name
+
+
+def plan(binaries, row_filter):
+    """Returns the runs to make: (label, binary, filter regex), each workload's systems together."""
+    by_workload = {}  # workload -> {(system, binary): [rows]}, in order of first appearance
+    for binary in binaries:
+        for row in list_rows(binary):
+            if row_filter and not re.search(row_filter, row):
+                continue
+            workload, system = group_of(row)
+            by_workload.setdefault(workload, {}).setdefault((system, binary), []).append(row)
+    runs = []
+    for workload, systems in by_workload.items():
+        for (system, binary), rows in systems.items():
+            label = f"{system}/{workload}" if system else workload.removeprefix("micro:")
+            # Row names hold only [a-z0-9_:/], none special to a regex.
+            runs.append((label, binary, "^(" + "|".join(rows) + ")$"))
+    return runs
+
+
+def run_one(binary, regex, json_path, extra, log):
+    """Runs one workload; returns (exit status, the rows of its JSON report)."""
+    command = [binary, f"--benchmark_filter={regex}", f"--benchmark_out={json_path}",
+               "--benchmark_out_format=json", *extra]
+    log.write("$ " + " ".join(command) + "\n")
+    log.flush()
+    status = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
+    rows = []
+    if os.path.exists(json_path):
+        with open(json_path) as f:
+            report = json.load(f)
+        rows = report.get("benchmarks", [])
+        context = report.get("context", {})
+    else:
+        context = {}
+    return status, rows, context
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--filter", default="", help="only rows matching this regex")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, results only")
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("binaries", nargs="+")
+    args = parser.parse_args()
+
+    raw = os.path.join(args.out, "raw")
+    os.makedirs(raw, exist_ok=True)
+    extra = ["--smoke"] if args.smoke else [
+        f"--benchmark_repetitions={args.repetitions}", "--benchmark_report_aggregates_only=true"]
+    runs = plan(args.binaries, args.filter)
+    merged = {"context": {}, "benchmarks": []}
+    failed = []
+    start = time.monotonic()
+    with open(os.path.join(args.out, "bench.log"), "w") as log:
+        for i, (label, binary, regex) in enumerate(runs, 1):
+            print(f"[{i:2}/{len(runs)}] {label:<40} ...", end="", flush=True)
+            began = time.monotonic()
+            json_path = os.path.join(raw, label.replace("/", "__") + ".json")
+            status, rows, context = run_one(binary, regex, json_path, extra, log)
+            merged["context"] = merged["context"] or context
+            merged["benchmarks"].extend(rows)
+            errors = [r["name"] for r in rows if r.get("error_occurred")]
+            verdict = "ok" if status == 0 and not errors else f"FAILED (exit {status})"
+            if verdict != "ok":
+                failed.append(label)
+            print(f" {verdict}  {time.monotonic() - began:6.1f} s", flush=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(merged, f, indent=1)
+    print(f"{len(runs)} workloads in {time.monotonic() - start:.0f} s"
+          + (f"; FAILED: {', '.join(failed)} (see bench.log)" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
