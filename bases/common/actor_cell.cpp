@@ -17,9 +17,6 @@ namespace {
 struct orphaned {  // the parent exited without taking its children along
   using thespis_system_message = void;
 };
-struct transient_check {  // a transient actor's timer fired
-  using thespis_system_message = void;
-};
 }  // namespace
 
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,

@@ -37,6 +37,11 @@ struct child_failed {
   supervision policy;
 };
 
+/// A transient actor's timer fired: time to look whether it should exit.
+struct transient_check {
+  using thespis_system_message = void;
+};
+
 /// Sent by a parent to an all_for_one sibling of a child that failed.
 struct restart_request {
   using thespis_system_message = void;

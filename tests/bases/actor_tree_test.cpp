@@ -91,7 +91,7 @@ int index_of(const std::vector<std::string>& lines, const std::string& line) {
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("an actor created by an actor has it as parent; outside ones have none",
+TEMPLATE_TEST_CASE("an actor created by an actor has it as parent, and outside ones have none",
                    "[tree]", THESPIS_BASES) {
   auto log = std::make_shared<journal>();
   thespis::actor_system sys{config_for<TestType>()};

@@ -164,7 +164,7 @@ TEMPLATE_TEST_CASE("a director that declines sends the waiting messages to dead 
   CHECK(stats->created.load() == 0);
 }
 
-TEMPLATE_TEST_CASE("a director may create the actor later; messages wait for it, in order",
+TEMPLATE_TEST_CASE("a director may create the actor later while messages wait for it in order",
                    "[by-id]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   auto stats = std::make_shared<agent_stats>();

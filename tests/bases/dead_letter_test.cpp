@@ -66,7 +66,7 @@ TEMPLATE_TEST_CASE("dead letters reach the registered handler in order, with the
   CHECK(sys.status().dead_letter_handler == office);
 }
 
-TEMPLATE_TEST_CASE("the latest dead-letter handler wins; deregistering leaves none",
+TEMPLATE_TEST_CASE("the latest dead-letter handler wins, and deregistering leaves none",
                    "[dead-letter]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address first = sys.template create_actor<dead_letter_office>();
