@@ -48,11 +48,12 @@ bool take_suite_flags(int& argc, char** argv) {
 
 // The --idle-memory-child mode; returns the exit status.
 int run_idle_memory_child(const char* actors, const char* workers) {
-  bench::idle_memory rss;
+  bench::idle_memory m;
   const bool ok = bench::measure_idle_memory_here(std::atoll(actors),
-                                                  static_cast<unsigned>(std::atoi(workers)), rss);
-  std::printf("%lld %lld %lld\n", static_cast<long long>(rss.before),
-              static_cast<long long>(rss.all_alive), static_cast<long long>(rss.after_exit));
+                                                  static_cast<unsigned>(std::atoi(workers)), m);
+  for (const auto& s : {m.before, m.all_alive, m.after_exit})
+    std::printf("%lld %lld ", static_cast<long long>(s.rss), static_cast<long long>(s.heap_in_use));
+  std::printf("\n");
   return ok ? 0 : 1;
 }
 

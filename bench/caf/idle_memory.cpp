@@ -46,16 +46,16 @@ bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_memory
   const std::size_t running_before = sys.registry().running();
   // Every handle slot is written before the first measurement, so the vector is not counted.
   std::vector<caf::actor> idle(static_cast<std::size_t>(actors), caf::actor{});
-  rss.before = resident_bytes();
+  rss.before = sample_memory();
   for (auto& a : idle)
     a = sys.spawn(idle_actor);
-  rss.all_alive = resident_bytes();
+  rss.all_alive = sample_memory();
   const bool all_alive = sys.registry().running() == running_before + idle.size();
   for (const auto& a : idle)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   const bool all_gone = caf_peer::wait_for_running(sys, running_before);
   std::fill(idle.begin(), idle.end(), caf::actor{});  // the last references
-  rss.after_exit = resident_bytes();
+  rss.after_exit = sample_memory();
   return all_alive && all_gone;
 }
 

@@ -42,16 +42,16 @@ bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_memory
   thespis::actor_system sys{thespis::system_config{.workers = workers}};
   // Every address slot is written before the first measurement, so the vector is not counted.
   std::vector<thespis::address> idle(static_cast<std::size_t>(actors), thespis::address{});
-  rss.before = resident_bytes();
+  rss.before = sample_memory();
   for (auto& a : idle)
     a = sys.create_actor<idle_actor>();
-  rss.all_alive = resident_bytes();
+  rss.all_alive = sample_memory();
   const bool all_alive = sys.live_actor_count() == idle.size();
   for (const auto& a : idle)
     sys.tell(a, thespis::actor_exit_request{});
   const bool all_gone = wait_for_live_actors(sys, 0);
   idle.clear();  // the last references: the actors' cells may go now
-  rss.after_exit = resident_bytes();
+  rss.after_exit = sample_memory();
   return all_alive && all_gone;
 }
 
