@@ -6,6 +6,7 @@
 
 #include "bases/common/runtime.hpp"
 #include "core/actor_type_registry.hpp"
+#include "core/detail/method_call.hpp"
 #include "core/detail/troupe_signals.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/system_messages.hpp"
@@ -191,10 +192,11 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     return;
   }
   if (env->routed_by_id && key()) return keep_unread(env);  // for the id's next actor
-  if (env->system && payload_if<child_actor_exited>(env) == nullptr) {
+  if (payload_if<watch_request>(env) || payload_if<call_reply>(env) ||
+      payload_if<child_failed>(env) || payload_if<restart_request>(env)) {
     address sender = std::move(env->sender);
     message msg(env);
-    (void)handle_link_message(msg, sender);  // a watch still counts; replies are dropped
+    (void)handle_link_message(msg, sender);  // a watch still counts; the others see exiting_
     return;
   }
   if (payload_if<child_actor_exited>(env) == nullptr) {
