@@ -133,9 +133,9 @@ def svg_chart(rows, workers_list):
         t for *_, t in groups if t]
     low = 10 ** math.floor(math.log10(min(values)))
     high = 10 ** math.ceil(math.log10(max(values)))
-    bar_w, gap, left, top, plot_h, label_h = 11, 14, 70, 40, 360, 190
+    bar_w, gap, left, top, plot_h, label_h = 11, 14, 70, 56, 360, 200
     group_w = [len(bars) * bar_w + gap for _, _, bars, _ in groups]
-    width = left + sum(group_w) + 20
+    width = left + sum(group_w) + 150  # room for the last rotated labels
     height = top + plot_h + label_h
 
     def y(v):
@@ -149,7 +149,7 @@ def svg_chart(rows, workers_list):
            f"(log scale; red tick: the target)</text>"]
     decade = low
     while decade <= high:
-        out.append(f"<line x1='{left}' x2='{width - 20}' y1='{y(decade):.1f}' "
+        out.append(f"<line x1='{left}' x2='{width - 150}' y1='{y(decade):.1f}' "
                    f"y2='{y(decade):.1f}' stroke='#ddd'/>")
         out.append(f"<text x='{left - 6}' y='{y(decade) + 4:.1f}' text-anchor='end'>"
                    f"{decade:g}</text>")
@@ -168,11 +168,10 @@ def svg_chart(rows, workers_list):
         out.append(f"<text transform='translate({cx + 4:.1f},{top + plot_h + 8}) rotate(60)'>"
                    f"{html.escape(label)}, {workers}w</text>")
         x += w
-    lx = left
+    lx = left  # the legend, under the title
     for system in ["thespis"] + PEERS:
-        out.append(f"<rect x='{lx}' y='{height - 16}' width='10' height='10' "
-                   f"fill='{COLOURS[system]}'/>")
-        out.append(f"<text x='{lx + 14}' y='{height - 7}'>{PEER_NAMES[system]}</text>")
+        out.append(f"<rect x='{lx}' y='28' width='10' height='10' fill='{COLOURS[system]}'/>")
+        out.append(f"<text x='{lx + 14}' y='37'>{PEER_NAMES[system]}</text>")
         lx += 30 + 7 * len(PEER_NAMES[system])
     out.append("</svg>")
     return "\n".join(out)
