@@ -1,4 +1,0 @@
-// The Thespis benchmark binary: every workload registers itself in its own file.
-#include <benchmark/benchmark.h>
-
-BENCHMARK_MAIN();
