@@ -28,8 +28,9 @@ class runtime;
 struct id_key {
   const std::type_info* type;
   std::string id;
+  // The id first: it usually differs, and comparing type_info may compare names.
   friend bool operator==(const id_key& a, const id_key& b) {
-    return *a.type == *b.type && a.id == b.id;
+    return a.id == b.id && (a.type == b.type || *a.type == *b.type);
   }
 };
 

@@ -343,13 +343,7 @@ shutdown_report runtime::shutdown() noexcept {
   shutting_down_.store(true, std::memory_order_relaxed);
   const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_timeout;
   shutdown_report report;
-  for (;;) {
-    for (auto& cell : cells_to_ask_to_exit()) {
-      cell->deliver(new envelope_of<actor_exit_request>(
-          address{}, actor_exit_request{true, exit_reason::shutdown}));
-    }
-    settle();
-    if (live_actor_count() == 0) break;
+  while (!ask_remaining_to_exit()) {
     if (!await_exits(deadline)) {
       report = unfinished_actors();
       if (report.clean()) continue;  // the last one exited just now
@@ -364,16 +358,21 @@ shutdown_report runtime::shutdown() noexcept {
 }
 
 void runtime::wait_until_all_exited() noexcept {
-  for (;;) {
-    // An actor that returns from a stuck handler may create children: they are asked too.
-    for (auto& cell : cells_to_ask_to_exit()) {
-      cell->deliver(new envelope_of<actor_exit_request>(
-          address{}, actor_exit_request{true, exit_reason::shutdown}));
-    }
-    settle();
-    if (live_actor_count() == 0) return;
+  // An actor that returns from a stuck handler may create children: they are asked too.
+  while (!ask_remaining_to_exit()) {
     (void)await_exits(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
+}
+
+// Sends a shutdown exit request to every live actor not asked yet and runs what that caused;
+// returns true if no actor is alive.
+bool runtime::ask_remaining_to_exit() {
+  for (auto& cell : cells_to_ask_to_exit()) {
+    cell->deliver(new envelope_of<actor_exit_request>(
+        address{}, actor_exit_request{true, exit_reason::shutdown}));
+  }
+  settle();
+  return live_actor_count() == 0;
 }
 
 shutdown_report runtime::unfinished_actors() const {
