@@ -1,6 +1,5 @@
 #include "bases/common/actor_cell.hpp"
 
-#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -215,14 +214,15 @@ void actor_cell::return_poison(message msg, const address& sender, std::exceptio
 void actor_cell::begin_exit(bool recursive) noexcept {
   exiting_ = true;
   if (!recursive || children_.empty()) {
-    for (auto& child : children_)
+    children_.for_each([&](const address& child) {
       address_access::target(child)->deliver(new envelope_of<orphaned>(self()));
+    });
     children_.clear();
     return finish();
   }
-  for (auto& child : children_) {
+  children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<actor_exit_request>(self()));
-  }
+  });
 }
 
 void actor_cell::finish() noexcept {
@@ -247,9 +247,9 @@ void actor_cell::finish() noexcept {
   }
   instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
-  for (auto& child : children_) {
+  children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<orphaned>(me));
-  }
+  });
   children_.clear();
   if (auto* parent = address_access::target(parent_)) {
     parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
@@ -259,8 +259,7 @@ void actor_cell::finish() noexcept {
 }
 
 void actor_cell::forget_child(const address& child) noexcept {
-  auto it = std::find(children_.begin(), children_.end(), child);
-  if (it != children_.end()) children_.erase(it);
+  (void)children_.remove(child);
 }
 
 void actor_cell::reply_status(const address& to) noexcept {
@@ -269,7 +268,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.class_name = type_name(*type_);
   status.global_name = name();
   status.parent = parent_;
-  status.children = children_;
+  status.children = children_.to_vector();
   status.pending_messages = mailbox_.count_pending();
   status.pending_wakeups = timing_ ? timing_->wakeups.size() : 0;
   status.messages_processed = processed_;
@@ -288,7 +287,7 @@ address actor_cell::self() noexcept {
 
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
   address child = runtime_.spawn_child(std::move(factory), self());
-  children_.push_back(child);
+  children_.add(child);
   return child;
 }
 

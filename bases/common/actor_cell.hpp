@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bases/common/child_list.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
@@ -134,8 +135,8 @@ class actor_cell final : public address_target, public runnable, public actor_co
   timing& timing_state();
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
   std::unique_ptr<actor> instance_;
-  address parent_;                 // null once orphaned or for top-level actors
-  std::vector<address> children_;  // live children, in creation order
+  address parent_;       // null once orphaned or for top-level actors
+  child_list children_;  // live children, in creation order
   std::uint64_t processed_ = 0;
   intrusive_ptr<address_target> slow_down_for_;  // a congested target we sent to
   bool troupe_busy_ = false;                     // a troupe member's work in progress
