@@ -5,20 +5,21 @@
 namespace thespis::detail {
 
 void child_list::add(address child) {
-  index_.emplace(address_access::target(child), slots_.size());
-  slots_.push_back(std::move(child));
-  ++live_;
+  if (!state_) state_ = std::make_unique<state>();
+  state_->index.emplace(address_access::target(child), state_->slots.size());
+  state_->slots.push_back(std::move(child));
 }
 
 bool child_list::remove(const address& child) {
-  auto it = index_.find(address_access::target(child));
-  if (it == index_.end()) return false;
-  slots_[it->second] = address{};
-  index_.erase(it);
-  --live_;
-  if (live_ == 0) {
-    slots_.clear();
-  } else if (slots_.size() > 32 && slots_.size() > 2 * live_) {
+  if (!state_) return false;
+  auto it = state_->index.find(address_access::target(child));
+  if (it == state_->index.end()) return false;
+  state_->slots[it->second] = address{};
+  state_->index.erase(it);
+  const std::size_t live = state_->index.size();
+  if (live == 0) {
+    state_.reset();
+  } else if (state_->slots.size() > 32 && state_->slots.size() > 2 * live) {
     compact();
   }
   return true;
@@ -26,26 +27,21 @@ bool child_list::remove(const address& child) {
 
 std::vector<address> child_list::to_vector() const {
   std::vector<address> out;
-  out.reserve(live_);
+  if (state_) out.reserve(state_->index.size());
   for_each([&](const address& a) { out.push_back(a); });
   return out;
 }
 
-void child_list::clear() noexcept {
-  slots_.clear();
-  index_.clear();
-  live_ = 0;
-}
-
 // Squeezes out the holes; amortized O(1) per removal, since at least half the slots are holes.
 void child_list::compact() {
+  auto& slots = state_->slots;
   std::size_t kept = 0;
-  for (auto& a : slots_) {
+  for (auto& a : slots) {
     if (!a) continue;
-    index_[address_access::target(a)] = kept;
-    slots_[kept++] = std::move(a);
+    state_->index[address_access::target(a)] = kept;
+    slots[kept++] = std::move(a);
   }
-  slots_.resize(kept);
+  slots.resize(kept);
 }
 
 }  // namespace thespis::detail

@@ -4,10 +4,11 @@
 // a parent of n children paid O(n) per exit, O(n^2) in all (a parent that created 100,000
 // short-lived children spent ~100 µs per child shifting the vector). Here a removal leaves a
 // hole, found through an index, and the holes are squeezed out once they outnumber the live
-// children.
+// children. The list is one pointer until the first child: most actors have none.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -23,23 +24,26 @@ class child_list {
   /// Removes `child`; returns false if it was not here.
   bool remove(const address& child);
 
-  bool empty() const noexcept { return live_ == 0; }
+  bool empty() const noexcept { return state_ == nullptr; }
   /// Calls f(const address&) for every live child, oldest first.
   template <class F>
   void for_each(F&& f) const {
-    for (const address& a : slots_)
+    if (!state_) return;
+    for (const address& a : state_->slots)
       if (a) f(a);
   }
   /// Returns the live children, oldest first.
   std::vector<address> to_vector() const;
-  void clear() noexcept;
+  void clear() noexcept { state_.reset(); }
 
  private:
+  struct state {
+    std::vector<address> slots;  // creation order; a null address is a removed child
+    std::unordered_map<const address_target*, std::size_t> index;  // child -> its slot
+  };
   void compact();
 
-  std::vector<address> slots_;  // creation order; a null address is a removed child
-  std::unordered_map<const address_target*, std::size_t> index_;  // child -> its slot
-  std::size_t live_ = 0;
+  std::unique_ptr<state> state_;  // null: no live child
 };
 
 }  // namespace thespis::detail
