@@ -113,7 +113,8 @@ bool actor_cell::start() noexcept {
 void actor_cell::handle(envelope* env) noexcept {
   if (exiting_) return handle_while_exiting(env);
   const bool system = env->system;
-  address sender = std::move(env->sender);
+  const address from = std::move(env->sender);
+  const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
   ++processed_;
   if (system && handle_system_message(msg, sender)) return;
@@ -167,7 +168,8 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     runtime_.dead_letter(env, self());
     return;
   }
-  address sender = std::move(env->sender);
+  const address from = std::move(env->sender);
+  const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
   forget_child(msg.get<child_actor_exited>().child);
   deliver_to_actor(msg, sender);
