@@ -80,7 +80,7 @@ void actor_cell::deliver(envelope* env) noexcept {
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
-  if (factory_ && !start()) return run_result::idle;
+  if (factory_ && !start()) return end_exited();
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop();
@@ -90,7 +90,7 @@ run_result actor_cell::run() noexcept {
     }
     if (pressure_) pressure_->consumed();
     handle(env);
-    if (exited_) return run_result::idle;
+    if (exited_) return end_exited();
     if (slow_down_for_ && park()) return run_result::idle;  // resumed when the target drains
     ++handled;
   }
@@ -257,7 +257,15 @@ void actor_cell::finish() noexcept {
     parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
   }
   parent_ = address{};
+  last_reference_ = intrusive_ptr<actor_cell>::share(this);
   runtime_.forget(*this);
+}
+
+// Ends the activation in which the actor exited. Drops what may be the last reference to this
+// cell: nothing may touch it afterwards.
+run_result actor_cell::end_exited() noexcept {
+  auto last = std::move(last_reference_);
+  return run_result::idle;
 }
 
 void actor_cell::forget_child(const address& child) noexcept {
