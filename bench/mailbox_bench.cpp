@@ -1,8 +1,14 @@
-// mailbox spsc/mpsc: a queue alone, without actors. Producer threads push sequence numbers; the
-// benchmark's thread pops them all and checks per-producer FIFO order. Rows:
-//  - mpsc_mailbox: thespis::mpsc_mailbox, the actors' inbox. Its nodes are preallocated once per
-//    run and reused, so allocation is not measured (in the system, the node is the envelope the
-//    sender allocates anyway);
+// mailbox spsc/mpsc/burst: a queue alone, without actors. Producer threads push sequence numbers;
+// the benchmark's thread pops them all and checks per-producer FIFO order. In spsc and mpsc the
+// consumer races the producers; in burst one producer pushes a backlog of 100k items, then the
+// consumer drains it (an actor catching up, as in fork_join), with the nodes one cache line
+// apart so that, as with envelopes, each one is a cache miss once the backlog outgrows the cache.
+// Rows:
+//  - mpsc_mailbox: thespis::mpsc_mailbox, the actors' inbox (a CAS stack whose consumer reverses
+//    each detached batch). Its nodes are preallocated once per run and reused, so allocation is
+//    not measured (in the system, the node is the envelope the sender allocates anyway);
+//  - linked_fifo: the challenger in bench/linked_fifo_mailbox.hpp (a Vyukov-style linked FIFO
+//    with the same states: no reversal, but producers write into queued nodes);
 //  - mutex_deque: the baseline, std::mutex + std::deque, one item per lock (the deque's own
 //    block allocations are part of its cost);
 //  - moodycamel: moodycamel::ConcurrentQueue, capacity preallocated. A speed reference only: it
@@ -18,6 +24,7 @@
 #include <vector>
 
 #include "bench/bench_support.hpp"
+#include "bench/linked_fifo_mailbox.hpp"
 #include "mailbox/mpsc_mailbox.hpp"
 
 namespace {
@@ -31,19 +38,22 @@ struct item {
 
 // -- the queues under test, behind one shape: make_producer(p).push(seq), try_pop(out) --------
 
+// One node per cache line, like envelopes from the allocator.
+struct alignas(64) node {
+  node* next = nullptr;
+  item value{};
+};
+
+template <template <class> class Mailbox>
 class mailbox_queue {
  public:
-  struct node {
-    node* next = nullptr;
-    item value{};
-  };
   struct producer {
     void push(std::uint64_t seq) {
       node* n = &nodes[seq];
       n->value = item{seq, index};
       (void)box->push(n);  // open and never closed: always `queued`
     }
-    thespis::mpsc_mailbox<node>* box;
+    Mailbox<node>* box;
     node* nodes;
     unsigned index;
   };
@@ -61,7 +71,7 @@ class mailbox_queue {
  private:
   std::vector<node> nodes_;
   std::uint64_t per_producer_;
-  thespis::mpsc_mailbox<node> box_{thespis::mpsc_mailbox<node>::initial_state::open};
+  Mailbox<node> box_{Mailbox<node>::initial_state::open};
 };
 
 class mutex_deque_queue {
@@ -163,8 +173,32 @@ void mailbox_transfer(benchmark::State& state) {
   bench::report_items(state, per_producer * Producers, "ns_per_item", clock);
 }
 
-BENCHMARK_TEMPLATE(mailbox_transfer, mailbox_queue, 1)
+using thespis_queue = mailbox_queue<thespis::mpsc_mailbox>;
+using linked_fifo_queue = mailbox_queue<bench::linked_fifo_mailbox>;
+
+// One producer pushes a backlog, then the consumer drains it; checks FIFO order.
+template <class Queue>
+void mailbox_burst(benchmark::State& state) {
+  constexpr std::uint64_t backlog = 100'000;
+  Queue queue(1, backlog);
+  bench::stopwatch clock;
+  for (auto _ : state) {
+    auto producer = queue.make_producer(0);
+    for (std::uint64_t seq = 0; seq < backlog; ++seq)
+      producer.push(seq);
+    if (!consume(queue, 1, backlog)) {
+      state.SkipWithError("mailbox: items lost or out of order");
+      break;
+    }
+  }
+  bench::report_items(state, backlog, "ns_per_item", clock);
+}
+
+BENCHMARK_TEMPLATE(mailbox_transfer, thespis_queue, 1)
     ->Name("mailbox/spsc/mpsc_mailbox")
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(mailbox_transfer, linked_fifo_queue, 1)
+    ->Name("mailbox/spsc/linked_fifo")
     ->UseRealTime();
 BENCHMARK_TEMPLATE(mailbox_transfer, mutex_deque_queue, 1)
     ->Name("mailbox/spsc/mutex_deque")
@@ -172,14 +206,28 @@ BENCHMARK_TEMPLATE(mailbox_transfer, mutex_deque_queue, 1)
 BENCHMARK_TEMPLATE(mailbox_transfer, moodycamel_queue, 1)
     ->Name("mailbox/spsc/moodycamel")
     ->UseRealTime();
-BENCHMARK_TEMPLATE(mailbox_transfer, mailbox_queue, 2)
+BENCHMARK_TEMPLATE(mailbox_transfer, thespis_queue, 2)
     ->Name("mailbox/mpsc/mpsc_mailbox")
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(mailbox_transfer, linked_fifo_queue, 2)
+    ->Name("mailbox/mpsc/linked_fifo")
     ->UseRealTime();
 BENCHMARK_TEMPLATE(mailbox_transfer, mutex_deque_queue, 2)
     ->Name("mailbox/mpsc/mutex_deque")
     ->UseRealTime();
 BENCHMARK_TEMPLATE(mailbox_transfer, moodycamel_queue, 2)
     ->Name("mailbox/mpsc/moodycamel")
+    ->UseRealTime();
+
+BENCHMARK_TEMPLATE(mailbox_burst, thespis_queue)->Name("mailbox/burst/mpsc_mailbox")->UseRealTime();
+BENCHMARK_TEMPLATE(mailbox_burst, linked_fifo_queue)
+    ->Name("mailbox/burst/linked_fifo")
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(mailbox_burst, mutex_deque_queue)
+    ->Name("mailbox/burst/mutex_deque")
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(mailbox_burst, moodycamel_queue)
+    ->Name("mailbox/burst/moodycamel")
     ->UseRealTime();
 
 }  // namespace

@@ -4,13 +4,9 @@
 
 namespace thespis {
 
-inline_scheduler::~inline_scheduler() {
-  for (runnable* r : ready_)
-    r->release();
-}
+inline_scheduler::~inline_scheduler() = default;
 
 void inline_scheduler::schedule(runnable& r) noexcept {
-  r.retain();
   ready_.push_back(&r);
 }
 
@@ -19,11 +15,7 @@ void inline_scheduler::drain() noexcept {
   while (!ready_.empty()) {
     runnable* r = ready_.front();
     ready_.pop_front();
-    if (r->run() == run_result::yielded) {
-      ready_.push_back(r);  // keeps its reference
-    } else {
-      r->release();
-    }
+    if (r->run() == run_result::yielded) ready_.push_back(r);
   }
   draining_ = false;
 }

@@ -12,15 +12,14 @@ enum class run_result {
 
 /// A unit of schedulable work. Thread-safety: a runnable is scheduled again only after it
 /// reported `idle`, or is re-queued by the scheduler itself after `yielded`, so run() is never
-/// entered by two threads at once.
+/// entered by two threads at once. Lifetime: the scheduler holds no reference; whoever
+/// schedules a runnable keeps it alive until an activation reports `idle` (an actor cell is
+/// kept by the registry until it exits, which it does inside its own activation). run() may
+/// end the runnable's life as it returns `idle`; the scheduler does not touch it afterwards.
 class runnable {
  public:
   /// Does a bounded amount of work.
   virtual run_result run() noexcept = 0;
-  /// Keeps the runnable alive while it is queued; thread-safe.
-  virtual void retain() noexcept = 0;
-  /// Drops what retain() took; thread-safe.
-  virtual void release() noexcept = 0;
 
  protected:
   ~runnable() = default;

@@ -11,7 +11,8 @@ class scheduler {
  public:
   virtual ~scheduler() = default;
 
-  /// Queues r to run; retains it until its activation ends. Never throws.
+  /// Queues r to run. The caller keeps r alive until it reports `idle` (see runnable). Never
+  /// throws.
   virtual void schedule(runnable& r) noexcept = 0;
 
   /// Waits for every queued and running activation to finish, then refuses nothing: later

@@ -60,11 +60,9 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
   worker_slot slot{this, nullptr};
   worker_slot* outer = std::exchange(current_slot, &slot);
   for (unsigned hops = 1;; ++hops) {
-    if (r->run() == run_result::yielded) {
-      enqueue_fifo(r);  // to the back of the shared queue: others get a turn
-    } else {
-      r->release();
-    }
+    // No reference counting here: two atomic updates per activation were ~10 % of ping_pong.
+    // The runnable's owner keeps it alive while it is queued (see runnable).
+    if (r->run() == run_result::yielded) enqueue_fifo(r);  // to the back: others get a turn
     r = std::exchange(slot.next, nullptr);
     if (!r) break;
     if (hops == chain_limit) {
@@ -76,7 +74,6 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
 }
 
 void tbb_scheduler::impl::schedule(runnable& r) noexcept {
-  r.retain();
   worker_slot* slot = current_slot;
   if (slot == nullptr || slot->owner != this) {
     enqueue_fifo(&r);  // from outside the pool

@@ -1,6 +1,5 @@
 #include "bases/common/actor_cell.hpp"
 
-#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -103,7 +102,7 @@ void actor_cell::deliver(envelope* env) noexcept {
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
-  if (!instance_ && !start()) return run_result::idle;
+  if (!instance_ && !start()) return end_exited();
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop();
@@ -113,7 +112,7 @@ run_result actor_cell::run() noexcept {
     }
     if (pressure_) pressure_->consumed();
     handle(env);
-    if (exited_) return run_result::idle;
+    if (exited_) return end_exited();
     if (slow_down_for_ && park()) return run_result::idle;  // resumed when the target drains
     ++handled;
   }
@@ -137,7 +136,8 @@ bool actor_cell::start() noexcept {
 void actor_cell::handle(envelope* env) noexcept {
   if (exiting_) return handle_while_exiting(env);
   const bool system = env->system;
-  address sender = std::move(env->sender);
+  const address from = std::move(env->sender);
+  const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
   ++processed_;
   if (system && handle_system_message(msg, sender)) return;
@@ -203,7 +203,8 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     runtime_.dead_letter(env, self());
     return;
   }
-  address sender = std::move(env->sender);
+  const address from = std::move(env->sender);
+  const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
   forget_child(msg.get<child_actor_exited>().child);
   deliver_to_actor(msg, sender);
@@ -253,15 +254,16 @@ void actor_cell::begin_exit(bool recursive) noexcept {
   exiting_ = true;
   if (const id_key* k = key()) runtime_.ids().retiring(*k, *this);  // new mail waits
   if (!recursive || children_.empty()) {
-    for (auto& child : children_)
+    children_.for_each([&](const address& child) {
       address_access::target(child)->deliver(new envelope_of<orphaned>(self()));
+    });
     children_.clear();
     return finish();
   }
   awaiting_children_.store(true, std::memory_order_relaxed);
-  for (auto& child : children_) {
+  children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<actor_exit_request>(self()));
-  }
+  });
 }
 
 void actor_cell::finish() noexcept {
@@ -291,22 +293,28 @@ void actor_cell::finish() noexcept {
   }
   instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
-  for (auto& child : children_) {
+  children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<orphaned>(me));
-  }
+  });
   children_.clear();
   if (auto* parent = address_access::target(parent_)) {
     parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
   }
   parent_ = address{};
   announce_exit();
+  last_reference_ = intrusive_ptr<actor_cell>::share(this);
   runtime_.forget(*this);
 }
 
+// Ends the activation in which the actor exited. Drops what may be the last reference to this
+// cell: nothing may touch it afterwards.
+run_result actor_cell::end_exited() noexcept {
+  auto last = std::move(last_reference_);
+  return run_result::idle;
+}
+
 bool actor_cell::forget_child(const address& child) noexcept {
-  auto it = std::find(children_.begin(), children_.end(), child);
-  if (it == children_.end()) return false;
-  children_.erase(it);
+  if (!children_.remove(child)) return false;
   if (links_) std::erase(links_->all_for_one_children, child);
   return true;
 }
@@ -317,7 +325,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.class_name = type_name(*type_);
   status.global_name = name();
   status.parent = parent_;
-  status.children = children_;
+  status.children = children_.to_vector();
   status.pending_messages = mailbox_.count_pending();
   status.pending_wakeups = timing_ ? timing_->wakeups.size() : 0;
   status.messages_processed = processed_;
@@ -337,7 +345,7 @@ address actor_cell::self() noexcept {
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
   const std::optional<supervision> policy = factory->supervised;
   address child = runtime_.spawn_child(std::move(factory), self());
-  children_.push_back(child);
+  children_.add(child);
   if (policy && policy->strategy == restart_strategy::all_for_one) {
     links_state().all_for_one_children.push_back(child);
   }

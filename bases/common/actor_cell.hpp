@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bases/common/child_list.hpp"
 #include "bases/common/id_directory.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "core/actor.hpp"
@@ -73,7 +74,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   bool try_idle() noexcept { return mailbox_.try_block(); }
 
   /// Ends a cell whose top-level construction failed: its mail becomes dead letters.
-  void abandon() noexcept { finish(); }
+  void abandon() noexcept {
+    finish();
+    last_reference_ = {};  // the caller holds another one
+  }
 
   /// Returns the class of the hosted actor.
   const std::type_info& actor_type() const noexcept { return *type_; }
@@ -94,8 +98,6 @@ class actor_cell final : public address_target, public runnable, public actor_co
 
   // -- runnable -----------------------------------------------------------------------------
   run_result run() noexcept override;
-  void retain() noexcept override { add_ref(); }
-  void release() noexcept override { release_ref(); }
 
   // -- actor_context ------------------------------------------------------------------------
   address self() noexcept override;
@@ -147,6 +149,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
+  run_result end_exited() noexcept;
   bool forget_child(const address& child) noexcept;
   void reply_status(const address& to) noexcept;
   void note_activity() noexcept;
@@ -214,14 +217,17 @@ class actor_cell final : public address_target, public runnable, public actor_co
   links& links_state();
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
   std::unique_ptr<actor> instance_;
-  address parent_;                 // null once orphaned or for top-level actors
-  std::vector<address> children_;  // live children, in creation order
+  address parent_;       // null once orphaned or for top-level actors
+  child_list children_;  // live children, in creation order
   std::uint64_t processed_ = 0;
   intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
   bool troupe_busy_ = false;                          // a troupe member's work in progress
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
   bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
   bool exited_ = false;   // gone: mailbox closed, instance destroyed
+  // The registry's reference, taken over by finish(): the activation that exits drops it last
+  // thing (the scheduler holds none), so the cell is not freed while its activation runs.
+  intrusive_ptr<actor_cell> last_reference_;
 
   // shared
   mpsc_mailbox<envelope> mailbox_{mpsc_mailbox<envelope>::initial_state::open};

@@ -71,9 +71,9 @@ void actor_cell::fail_by_escalation() noexcept {
 // Builds the actor afresh: same address, mailbox and watchers; new state, no children, no
 // pending wakeups or awaited replies.
 void actor_cell::restart() noexcept {
-  for (auto& child : children_) {
+  children_.for_each([&](const address& child) {
     runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
-  }
+  });
   children_.clear();
   if (timing_) {
     for (auto& [handle, id] : timing_->wakeups)

@@ -116,7 +116,10 @@ address runtime::spawn_named_child(std::string name, std::unique_ptr<actor_facto
 }
 
 void runtime::tell(const address& to, envelope* env) {
-  if (!env->sender) env->sender = inbox_address_;  // replies come back to listen()
+  // A null sender stands for the outside inbox (replies come back to listen()): the receiving
+  // cell substitutes outside_sender(). Copying the inbox's address here instead would cost two
+  // atomic updates of one reference count per message, shared by every outside thread and every
+  // worker: a cache line bouncing between cores on each tell.
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
     if (config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
@@ -137,8 +140,7 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
 }
 
 void runtime::post(const destination& to, envelope* env) {
-  if (!to.by_id()) return tell(to.to, env);
-  if (!env->sender) env->sender = inbox_address_;
+  if (!to.by_id()) return tell(to.to, env);  // a null sender stands for outside: see tell()
   ids_->post(id_key{to.type, to.id}, env);
   settle();
 }

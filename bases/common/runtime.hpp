@@ -89,6 +89,9 @@ class runtime : public system_base {
   /// Returns the system's one timer facility.
   virtual timer_service& timers() noexcept = 0;
   unsigned message_budget() const noexcept { return config_.message_budget; }
+  /// Returns the sender of outside tells: a cell shows it to the actor as the sender of an
+  /// envelope whose sender is null. Thread-safe: set at construction.
+  const address& outside_sender() const noexcept { return inbox_address_; }
 
  protected:
   /// Runs whatever the last outside call caused, if the base runs work on the caller's thread.

@@ -1,10 +1,13 @@
 // The unit a mailbox holds: one message plus its sender, in a single allocation.
 #pragma once
 
+#include <cstddef>
+#include <new>
 #include <typeinfo>
 #include <utility>
 
 #include "core/address.hpp"
+#include "core/detail/envelope_allocator.hpp"
 
 namespace thespis::detail {
 
@@ -22,6 +25,18 @@ struct envelope {
   virtual ~envelope() = default;
   envelope(const envelope&) = delete;
   envelope& operator=(const envelope&) = delete;
+
+  // Envelopes come from a per-thread cache (envelope_allocator.hpp). The virtual destructor
+  // makes `delete` pass the most derived type's size. Over-aligned payloads bypass the cache.
+  static void* operator new(std::size_t size) { return allocate_envelope(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { free_envelope(p, size); }
+  static void* operator new(std::size_t size, std::align_val_t a) {
+    return ::operator new(size, a);
+  }
+  static void operator delete(void* p, std::size_t size, std::align_val_t a) noexcept {
+    (void)size;
+    ::operator delete(p, a);
+  }
 
   envelope* next = nullptr;    // owned by whichever mailbox holds the envelope
   address sender;              // who sent it; null for messages from outside the system

@@ -19,12 +19,9 @@ class counter_task final : public thespis::runnable {
     inside_.store(false, std::memory_order_release);
     return more ? thespis::run_result::yielded : thespis::run_result::idle;
   }
-  void retain() noexcept override { refs_.fetch_add(1, std::memory_order_relaxed); }
-  void release() noexcept override { refs_.fetch_sub(1, std::memory_order_acq_rel); }
 
   int remaining() const { return remaining_; }
   int overlaps() const { return overlaps_.load(); }
-  int refs() const { return refs_.load(); }
 
  private:
   static unsigned thread_bit() {
@@ -33,7 +30,6 @@ class counter_task final : public thespis::runnable {
   int remaining_;  // touched only inside run(), which never overlaps itself
   std::atomic<bool> inside_{false};
   std::atomic<int> overlaps_{0};
-  std::atomic<int> refs_{0};
   std::atomic<unsigned> threads_seen_{0};
 };
 }  // namespace
@@ -49,7 +45,6 @@ TEST_CASE("the pool runs every activation of yielding runnables and drain waits 
   for (auto& t : tasks) {
     CHECK(t.remaining() == 0);
     CHECK(t.overlaps() == 0);
-    CHECK(t.refs() == 0);  // every retain was matched by a release
   }
 }
 
