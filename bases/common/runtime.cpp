@@ -67,7 +67,7 @@ intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>&
   live_.emplace(cell->id().local, cell);
   if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));
   ++registrations_;
-  registry_changed_.notify_all();
+  notify_registry_changed();
   return cell;
 }
 
@@ -266,7 +266,7 @@ void runtime::forget(actor_cell& cell) noexcept {
   if (address_access::id(dead_letter_handler_) == cell.id()) {
     name_holder = std::exchange(dead_letter_handler_, address{});  // its exit leaves none
   }
-  registry_changed_.notify_all();
+  notify_registry_changed();
 }
 
 capability_map runtime::capabilities() const {
@@ -328,6 +328,13 @@ std::vector<intrusive_ptr<actor_cell>> runtime::cells_to_ask_to_exit() {
     if (cell->mark_exit_requested()) cells.push_back(cell);
   }
   return cells;
+}
+
+// Only shutdown waits on the registry, and it sets shutting_down_ before its first wait: the
+// mutex orders that store before any later registry change, so skipping the broadcast before
+// then loses no wake-up and saves one per actor created and exited. Call with mutex_ held.
+void runtime::notify_registry_changed() noexcept {
+  if (shutting_down_.load(std::memory_order_relaxed)) registry_changed_.notify_all();
 }
 
 // Waits until no actor is alive (true), a new one appeared (true: ask it too), or the deadline.

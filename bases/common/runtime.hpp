@@ -119,6 +119,7 @@ class runtime : public system_base {
   void ensure_running() const;
   std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
   bool ask_remaining_to_exit();
+  void notify_registry_changed() noexcept;
   bool await_exits(std::chrono::steady_clock::time_point deadline);
   shutdown_report unfinished_actors() const;
   void log_unfinished(const shutdown_report& report) const noexcept;
