@@ -57,10 +57,29 @@ struct envelope_of final : envelope {
   T value;
 };
 
+/// Returns true if the envelope holds exactly a T.
+///
+/// Why not just `*e->type == typeid(T)`: with libstdc++ a type_info comparison that fails runs
+/// strcmp on the mangled names (type_info objects are not guaranteed unique across shared
+/// objects), and the runtime asks "is it this system message?" several times per system message
+/// — strcmp was 6.6 % of skynet. The pointer test settles every match in one binary; a system
+/// message type is the runtime's own, created and tested by the one copy of Thespis in the
+/// process, so for it a different type_info object means a different type. Other types still
+/// get the full comparison, so user types defined in several shared objects keep working.
+template <class T>
+bool holds(const envelope& e) noexcept {
+  if (e.type == &typeid(T)) return true;
+  if constexpr (is_system_message<T>) {
+    return false;
+  } else {
+    return *e.type == typeid(T);
+  }
+}
+
 /// Returns the payload if the envelope holds exactly a T, else nullptr.
 template <class T>
 T* payload_if(envelope* e) noexcept {
-  return (e && *e->type == typeid(T)) ? &static_cast<envelope_of<T>*>(e)->value : nullptr;
+  return (e && holds<T>(*e)) ? &static_cast<envelope_of<T>*>(e)->value : nullptr;
 }
 
 }  // namespace thespis::detail

@@ -58,8 +58,17 @@ class handler_table {
 
   /// Runs the handler for m's type; returns false if there is none.
   bool dispatch(message& m, const address& from) {
+    const std::type_info& type = m.type();
+    // Identity first: a failed type_info comparison costs a strcmp (see detail::holds), so the
+    // full comparison runs only when no handler's type_info is the very same object.
     for (auto& h : handlers_) {
-      if (*h.type == m.type()) {
+      if (h.type == &type) {
+        h.fn(m, from);
+        return true;
+      }
+    }
+    for (auto& h : handlers_) {
+      if (*h.type == type) {
         h.fn(m, from);
         return true;
       }
