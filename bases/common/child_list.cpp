@@ -6,20 +6,36 @@ namespace thespis::detail {
 
 void child_list::add(address child) {
   if (!state_) state_ = std::make_unique<state>();
-  state_->index.emplace(address_access::target(child), state_->slots.size());
-  state_->slots.push_back(std::move(child));
+  auto& s = *state_;
+  if (s.indexed) s.index.emplace(address_access::target(child), s.slots.size());
+  s.slots.push_back(std::move(child));
+  ++s.live;
+  if (!s.indexed && s.slots.size() > small) build_index();
+}
+
+// Returns the slot holding `child`, or slots.size() if none does.
+std::size_t child_list::find(const address_target* child) const {
+  const auto& s = *state_;
+  if (s.indexed) {
+    auto it = s.index.find(child);
+    return it == s.index.end() ? s.slots.size() : it->second;
+  }
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    if (address_access::target(s.slots[i]) == child) return i;
+  }
+  return s.slots.size();
 }
 
 bool child_list::remove(const address& child) {
-  if (!state_) return false;
-  auto it = state_->index.find(address_access::target(child));
-  if (it == state_->index.end()) return false;
-  state_->slots[it->second] = address{};
-  state_->index.erase(it);
-  const std::size_t live = state_->index.size();
-  if (live == 0) {
+  if (!state_ || !child) return false;
+  auto& s = *state_;
+  const std::size_t slot = find(address_access::target(child));
+  if (slot == s.slots.size()) return false;
+  s.slots[slot] = address{};
+  if (s.indexed) s.index.erase(address_access::target(child));
+  if (--s.live == 0) {
     state_.reset();
-  } else if (state_->slots.size() > 32 && state_->slots.size() > 2 * live) {
+  } else if (s.slots.size() > small && s.slots.size() > 2 * s.live) {
     compact();
   }
   return true;
@@ -27,9 +43,18 @@ bool child_list::remove(const address& child) {
 
 std::vector<address> child_list::to_vector() const {
   std::vector<address> out;
-  if (state_) out.reserve(state_->index.size());
+  if (state_) out.reserve(state_->live);
   for_each([&](const address& a) { out.push_back(a); });
   return out;
+}
+
+void child_list::build_index() {
+  auto& s = *state_;
+  s.indexed = true;
+  s.index.reserve(s.live);
+  for (std::size_t i = 0; i < s.slots.size(); ++i) {
+    if (s.slots[i]) s.index.emplace(address_access::target(s.slots[i]), i);
+  }
 }
 
 // Squeezes out the holes; amortized O(1) per removal, since at least half the slots are holes.
@@ -38,7 +63,7 @@ void child_list::compact() {
   std::size_t kept = 0;
   for (auto& a : slots) {
     if (!a) continue;
-    state_->index[address_access::target(a)] = kept;
+    if (state_->indexed) state_->index[address_access::target(a)] = kept;
     slots[kept++] = std::move(a);
   }
   slots.resize(kept);

@@ -4,7 +4,9 @@
 // a parent of n children paid O(n) per exit, O(n^2) in all (a parent that created 100,000
 // short-lived children spent ~100 µs per child shifting the vector). Here a removal leaves a
 // hole, found through an index, and the holes are squeezed out once they outnumber the live
-// children. The list is one pointer until the first child: most actors have none.
+// children. The list is one pointer until the first child: most actors have none. The index (a
+// hash map node per child) is built only once a parent has more than `small` children: below
+// that a scan of the slots is cheaper than the allocation (a skynet node has ten).
 #pragma once
 
 #include <cstddef>
@@ -37,10 +39,15 @@ class child_list {
   void clear() noexcept { state_.reset(); }
 
  private:
+  static constexpr std::size_t small = 32;
   struct state {
     std::vector<address> slots;  // creation order; a null address is a removed child
+    std::size_t live = 0;        // non-null slots
+    bool indexed = false;        // `index` is in use (slots outgrew `small` once)
     std::unordered_map<const address_target*, std::size_t> index;  // child -> its slot
   };
+  std::size_t find(const address_target* child) const;
+  void build_index();
   void compact();
 
   std::unique_ptr<state> state_;  // null: no live child
