@@ -61,7 +61,7 @@ class message {
   }
 
   /// Returns the payload's exact type.
-  const std::type_info& type() const noexcept { return env_ ? *env_->type : typeid(void); }
+  const std::type_info& type() const noexcept { return env_ ? env_->type() : typeid(void); }
 
   /// Returns a readable name of the payload's type (demangled where possible).
   std::string type_name() const;

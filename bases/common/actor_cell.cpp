@@ -135,7 +135,7 @@ bool actor_cell::start() noexcept {
 
 void actor_cell::handle(envelope* env) noexcept {
   if (exiting_) return handle_while_exiting(env);
-  const bool system = env->system;
+  const bool system = env->system();
   const address from = std::move(env->sender);
   const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
@@ -191,7 +191,7 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     delete env;
     return;
   }
-  if (env->routed_by_id && key()) return keep_unread(env);  // for the id's next actor
+  if (env->routed_by_id() && key()) return keep_unread(env);  // for the id's next actor
   if (payload_if<watch_request>(env) || payload_if<call_reply>(env) ||
       payload_if<child_failed>(env) || payload_if<restart_request>(env)) {
     address sender = std::move(env->sender);
@@ -276,7 +276,7 @@ void actor_cell::finish() noexcept {
     if (payload_if<actor_exit_request>(env) || payload_if<wakeup_message>(env) ||
         payload_if<transient_check>(env)) {
       delete env;  // asking a gone actor to exit, or waking it, loses nothing
-    } else if (env->routed_by_id && key()) {
+    } else if (env->routed_by_id() && key()) {
       keep_unread(env);
     } else if (payload_if<watch_request>(env) && payload_if<watch_request>(env)->start) {
       links_state().watchers.push_back(std::move(env->sender));  // told below, with the reason

@@ -64,7 +64,7 @@ void actor_cell::keep_unread(envelope* env) noexcept {
 void actor_cell::deliver_after_close(envelope* env) noexcept {
   if (payload_if<wakeup_message>(env) || payload_if<transient_check>(env)) {
     delete env;  // a timer that was already firing as the actor exited dies with it
-  } else if (env->routed_by_id && key()) {
+  } else if (env->routed_by_id() && key()) {
     runtime_.ids().returned(*key(), *this, env);  // ahead of what waits for the next actor
   } else if (auto* request = payload_if<watch_request>(env)) {
     if (request->start) {

@@ -39,7 +39,7 @@ id_directory::~id_directory() {
 }
 
 void id_directory::post(const id_key& key, envelope* env) {
-  env->routed_by_id = true;
+  env->set_routed_by_id(true);
   after_unlock todo;
   intrusive_ptr<actor_cell> live;
   {
@@ -82,7 +82,7 @@ id_directory::after_unlock id_directory::request_or_drop(entries::iterator it) {
 void id_directory::carry_out(after_unlock todo, const id_key& key) noexcept {
   if (todo.request) runtime_.deliver_or_dead_letter(todo.director, todo.request);
   for (auto* env : todo.drop) {
-    env->routed_by_id = false;
+    env->set_routed_by_id(false);
     runtime_.dead_letter_for_id(env, key.id);
   }
 }

@@ -5,7 +5,7 @@
 namespace thespis::detail {
 
 bool reaches_outside(const envelope& env) noexcept {
-  const std::type_info& t = *env.type;
+  const std::type_info& t = env.type();
   return t != typeid(child_actor_exited) && t != typeid(dead_envelope) &&
          t != typeid(actor_exit_request) && t != typeid(wakeup_message);
 }
