@@ -1,18 +1,22 @@
-// Where envelopes live: a per-thread cache of recently freed envelope blocks in front of the
-// global allocator.
+// Where envelopes live: per-thread slabs, with frees from other threads returned to the owner.
 //
-// Why: a message costs one allocation and one free, and glibc's malloc + free were ~20 % of
-// ping_pong (its per-thread tcache holds only 7 blocks per size and runs its checks on every
-// call). Most messages in a busy actor system are freed on the thread that allocated their
-// successor (the receiver handles, frees, and sends on the same worker), so a free list per
-// thread and size class serves them with a few instructions.
-//
-// What it must not do (an earlier magazine allocator made fork_join 178 -> 401 ns/msg): hoard.
-// When one thread only allocates (an outside producer) and another only frees (a worker), the
-// freeing thread's cache fills and is never drained by allocations; unbounded, it held every
-// envelope ever sent, so the producer's allocations all came from fresh, cold memory. Here each
-// size class keeps at most `cache_limit` blocks; beyond that, frees go back to the global
-// allocator, which can hand them to the producer again — the same as without this cache.
+// Why our own allocator: a message costs one allocation and one free, at message rate.
+//  - glibc's malloc + free were ~35 % of counting (its per-thread tcache holds 7 blocks per size;
+//    beyond that every call takes the bins' slow path with its checks);
+//  - a block freed on another thread than the one that allocated it goes back to glibc's arena
+//    of the allocating thread under that arena's lock, contended by the allocating thread;
+//  - an earlier bounded per-thread cache of freed blocks helped only where a thread frees what
+//    it allocates, and an unbounded one hoarded: an outside producer's blocks piled up in the
+//    consuming worker's cache while the producer allocated cold memory (fork_join 178 -> 401 ns).
+// Here each thread allocates from its own 64 KiB slabs, one size per slab (bump, then a free
+// list). A free on the owning thread is a push on the slab's free list; a free on another thread
+// pushes the block on the slab's `remote` stack (one CAS), which the owner takes back whole when
+// it runs out of space — so blocks always return to the thread that allocates them, and a
+// backlog of a million messages costs no malloc call at all.
+// Memory: a slab whose blocks all came back is kept as a spare (up to 1024 per size and thread,
+// 64 MiB: a drained backlog tends to come back, and fresh slabs cost page faults), beyond that
+// returned to the system. A thread's heap is parked for the next thread when the thread exits,
+// since other threads may still free its blocks.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +25,8 @@ namespace thespis::detail {
 
 /// Returns storage for an envelope of `size` bytes. Thread-safe.
 void* allocate_envelope(std::size_t size);
-/// Takes back storage from allocate_envelope(size), allocated on any thread. Thread-safe.
+/// Takes back storage from allocate_envelope(size), allocated on any thread (`size` as given
+/// then). Thread-safe.
 void free_envelope(void* p, std::size_t size) noexcept;
 
 }  // namespace thespis::detail

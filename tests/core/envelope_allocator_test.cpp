@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -33,4 +35,71 @@ TEST_CASE("envelope blocks of every size survive a round trip between threads") 
       free_envelope(p, size);
   }).join();
   SUCCEED();
+}
+
+namespace {
+std::vector<void*> allocate_many(int n, std::size_t size) {
+  std::vector<void*> blocks;
+  for (int i = 0; i < n; ++i)
+    blocks.push_back(allocate_envelope(size));
+  return blocks;
+}
+
+std::vector<void*> sorted(std::vector<void*> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// How many of `later` are blocks that `earlier` held.
+std::size_t reused(const std::vector<void*>& earlier, const std::vector<void*>& later) {
+  const auto e = sorted(earlier);
+  return static_cast<std::size_t>(std::count_if(later.begin(), later.end(), [&](void* p) {
+    return std::binary_search(e.begin(), e.end(), p);
+  }));
+}
+
+}  // namespace
+
+TEST_CASE("envelope blocks freed on another thread go back to the thread that allocated them") {
+  // A consumer frees what a producer allocated, round after round: the producer must get those
+  // blocks back, so its memory stays the same few blocks instead of growing or going cold.
+  std::vector<void*> seen;
+  for (int round = 0; round < 20; ++round) {
+    const auto blocks = allocate_many(5000, 48);
+    if (round > 0) CHECK(reused(seen, blocks) >= 4000);
+    seen.insert(seen.end(), blocks.begin(), blocks.end());
+    std::thread([&] {
+      for (void* p : blocks)
+        free_envelope(p, 48);
+    }).join();
+  }
+  auto distinct = sorted(seen);
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  CHECK(distinct.size() <= 10000);
+}
+
+TEST_CASE("envelope blocks of a thread that has exited can still be freed and are reused") {
+  std::vector<void*> blocks;
+  std::thread([&] { blocks = allocate_many(3000, 100); }).join();
+  for (void* p : blocks)
+    free_envelope(p, 100);  // the allocating thread is gone; its heap waits for the next one
+  std::vector<void*> again;
+  std::thread([&] {
+    again = allocate_many(3000, 100);
+    for (void* p : again)
+      free_envelope(p, 100);
+  }).join();
+  CHECK(reused(blocks, again) >= 1500);
+}
+
+TEST_CASE("envelope blocks are aligned for any fundamental type and do not overlap") {
+  for (std::size_t size : {1, 8, 16, 17, 48, 100, 255, 256}) {
+    auto blocks = sorted(allocate_many(2000, size));
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      CHECK(reinterpret_cast<std::uintptr_t>(blocks[i]) % alignof(std::max_align_t) == 0);
+      if (i > 0) CHECK(static_cast<char*>(blocks[i - 1]) + size <= blocks[i]);
+    }
+    for (void* p : blocks)
+      free_envelope(p, size);
+  }
 }
