@@ -83,8 +83,10 @@ inline constexpr bool starts_with_option<First, Rest...> =
 /// handler per message type in the constructor with handle(); unmatched messages go to
 /// unhandled(), which discards them. Actors are created by the system (actor_system::create_actor
 /// or create_actor() from another actor), never with `new`: the constructor may already use
-/// self(), send() and create_actor().
-class actor {
+/// self(), send() and create_actor(). Instances come from the runtime's per-thread slabs, as
+/// actors may be created and exit at message rate (detail::small_object; a class may still
+/// define its own operator new).
+class actor : public detail::small_object {
  public:
   /// Binds the actor to the runtime that is constructing it.
   actor();

@@ -9,6 +9,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "core/detail/envelope_allocator.hpp"
 #include "core/requirements.hpp"
 #include "core/supervision.hpp"
 
@@ -19,8 +20,8 @@ class actor;
 namespace thespis::detail {
 
 /// Builds one actor instance. Called by the runtime at most once, on whichever thread starts
-/// the actor.
-class actor_factory {
+/// the actor. Made per actor created and freed once it is built: a small_object.
+class actor_factory : public small_object {
  public:
   virtual ~actor_factory() = default;
   /// Constructs the actor; exceptions from its constructor propagate.

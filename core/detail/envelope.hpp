@@ -25,25 +25,13 @@ inline constexpr bool is_system_message = requires {
 /// 32 bytes before the payload: the payload's type and the two flags share one word (a
 /// type_info is pointer-aligned, so its address has free low bits). A backlog of small
 /// messages is memory-bound — an int64 message takes a 48-byte block instead of a 64-byte one.
-struct envelope {
+struct envelope : small_object {  // from the per-thread slabs (envelope_allocator.hpp)
   envelope(address from, const std::type_info& t, bool system) noexcept
       : sender(std::move(from)),
         type_and_flags_(reinterpret_cast<std::uintptr_t>(&t) | (system ? system_flag : 0)) {}
   virtual ~envelope() = default;
   envelope(const envelope&) = delete;
   envelope& operator=(const envelope&) = delete;
-
-  // Envelopes come from a per-thread cache (envelope_allocator.hpp). The virtual destructor
-  // makes `delete` pass the most derived type's size. Over-aligned payloads bypass the cache.
-  static void* operator new(std::size_t size) { return allocate_envelope(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { free_envelope(p, size); }
-  static void* operator new(std::size_t size, std::align_val_t a) {
-    return ::operator new(size, a);
-  }
-  static void operator delete(void* p, std::size_t size, std::align_val_t a) noexcept {
-    (void)size;
-    ::operator delete(p, a);
-  }
 
   /// Returns the exact type of the payload.
   const std::type_info& type() const noexcept {

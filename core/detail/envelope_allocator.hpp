@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
 
 namespace thespis::detail {
 
@@ -28,5 +29,21 @@ void* allocate_envelope(std::size_t size);
 /// Takes back storage from allocate_envelope(size), allocated on any thread (`size` as given
 /// then). Thread-safe.
 void free_envelope(void* p, std::size_t size) noexcept;
+
+/// Base for the runtime's objects that come and go at message rate — envelopes, actor
+/// factories, actor instances: their operator new and delete use these slabs (and an object
+/// freed on another thread goes back to its owner's). The hierarchy needs a virtual destructor,
+/// so that delete passes the most derived type's size. Over-aligned types use the global heap.
+struct small_object {
+  static void* operator new(std::size_t size) { return allocate_envelope(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { free_envelope(p, size); }
+  static void* operator new(std::size_t size, std::align_val_t a) {
+    return ::operator new(size, a);
+  }
+  static void operator delete(void* p, std::size_t size, std::align_val_t a) noexcept {
+    (void)size;
+    ::operator delete(p, a);
+  }
+};
 
 }  // namespace thespis::detail
