@@ -361,6 +361,7 @@ address actor_cell::spawn_named(std::string name, std::unique_ptr<actor_factory>
 }
 
 void actor_cell::handle_dead_letters(bool start) {
+  if (start) dead_letter_handler_ = true;  // its exit must clear the role: see runtime::forget
   runtime_.set_dead_letter_handler(*this, start);
 }
 

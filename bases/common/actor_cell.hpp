@@ -90,6 +90,9 @@ class actor_cell final : public address_target, public runnable, public actor_co
     return !exit_requested_.exchange(true, std::memory_order_relaxed);
   }
 
+  /// True if the actor ever registered as the dead-letter handler. Owner only (its activation).
+  bool was_dead_letter_handler() const noexcept { return dead_letter_handler_; }
+
   /// For shutdown's report: why this live actor has not exited yet. A snapshot; thread-safe.
   unfinished_reason unfinished_because() const noexcept;
 
@@ -223,11 +226,17 @@ class actor_cell final : public address_target, public runnable, public actor_co
   intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
   bool troupe_busy_ = false;                          // a troupe member's work in progress
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
-  bool exiting_ = false;  // the exit handler ran; waiting for the children to exit
-  bool exited_ = false;   // gone: mailbox closed, instance destroyed
+  bool exiting_ = false;              // the exit handler ran; waiting for the children to exit
+  bool exited_ = false;               // gone: mailbox closed, instance destroyed
+  bool dead_letter_handler_ = false;  // it registered as the dead-letter handler once
   // The registry's reference, taken over by finish(): the activation that exits drops it last
   // thing (the scheduler holds none), so the cell is not freed while its activation runs.
   intrusive_ptr<actor_cell> last_reference_;
+
+  // guarded by the live_registry shard's mutex: the cell's links in its shard's list
+  friend class live_registry;
+  actor_cell* registry_prev_ = nullptr;
+  actor_cell* registry_next_ = nullptr;
 
   // shared
   mpsc_mailbox<envelope> mailbox_{mpsc_mailbox<envelope>::initial_state::open};

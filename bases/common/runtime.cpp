@@ -48,26 +48,32 @@ void runtime::ensure_running() const {
 }
 
 // Registers a new cell, or — when `name` is taken — returns null and sets *existing.
+// The common actor, unnamed and without requirements, takes only its registry shard's lock.
 intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>& factory,
                                                  address parent, std::string name,
                                                  address* existing, const id_key* key) {
-  std::lock_guard lock(mutex_);
-  if (!name.empty()) {
-    if (auto it = names_.find(name); it != names_.end()) {
-      *existing = it->second;
-      return {};
-    }
-  }
   requirements required = factory->all_requirements();
-  if (std::string why = required.unmet_by(capabilities_); !why.empty()) {
-    throw no_compatible_system_for_actor(type_name(factory->type()) + " " + why);
+  std::unique_lock lock(mutex_, std::defer_lock);
+  if (!name.empty() || !required.empty()) {
+    // Held until the cell is registered: its name cannot be taken twice, and a capability
+    // change either sees the new cell or is seen by its check.
+    lock.lock();
+    if (!name.empty()) {
+      if (auto it = names_.find(name); it != names_.end()) {
+        *existing = it->second;
+        return {};
+      }
+    }
+    if (std::string why = required.unmet_by(capabilities_); !why.empty()) {
+      throw no_compatible_system_for_actor(type_name(factory->type()) + " " + why);
+    }
   }
   auto cell = intrusive_ptr<actor_cell>::adopt(new actor_cell(
       *this, next_id(), std::move(factory), std::move(parent), name, std::move(required), key));
-  live_.emplace(cell->id().local, cell);
+  live_.add(cell);
   if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));
-  ++registrations_;
-  notify_registry_changed();
+  if (lock.owns_lock()) lock.unlock();
+  notify_registry_changed(true);
   return cell;
 }
 
@@ -249,24 +255,22 @@ void runtime::set_dead_letter_handler(actor_cell& cell, bool start) {
 }
 
 void runtime::forget(actor_cell& cell) noexcept {
-  intrusive_ptr<actor_cell> last;  // released outside the lock
-  address name_holder;
-  std::lock_guard lock(mutex_);
-  if (auto it = live_.find(cell.id().local); it != live_.end()) {
-    last = std::move(it->second);
-    live_.erase(it);
-  }
-  if (!cell.name().empty()) {
-    if (auto it = names_.find(cell.name());
-        it != names_.end() && address_access::id(it->second) == cell.id()) {
-      name_holder = std::move(it->second);
-      names_.erase(it);  // the name is free for a new actor
+  intrusive_ptr<actor_cell> last = live_.remove(cell);  // released last, outside every lock
+  if (!cell.name().empty() || cell.was_dead_letter_handler()) {
+    address name_holder;  // released outside the lock
+    std::lock_guard lock(mutex_);
+    if (!cell.name().empty()) {
+      if (auto it = names_.find(cell.name());
+          it != names_.end() && address_access::id(it->second) == cell.id()) {
+        name_holder = std::move(it->second);
+        names_.erase(it);  // the name is free for a new actor
+      }
+    }
+    if (address_access::id(dead_letter_handler_) == cell.id()) {
+      name_holder = std::exchange(dead_letter_handler_, address{});  // its exit leaves none
     }
   }
-  if (address_access::id(dead_letter_handler_) == cell.id()) {
-    name_holder = std::exchange(dead_letter_handler_, address{});  // its exit leaves none
-  }
-  notify_registry_changed();
+  notify_registry_changed(false);
 }
 
 capability_map runtime::capabilities() const {
@@ -288,9 +292,9 @@ void runtime::update_capability(std::string name, std::optional<capability_value
       capabilities_.erase(it);
     }
     now = capabilities_;
-    for (auto& [id, cell] : live_) {
-      if (!cell->required().empty()) constrained.push_back(cell);
-    }
+    live_.for_each([&](actor_cell& cell) {
+      if (!cell.required().empty()) constrained.push_back(intrusive_ptr<actor_cell>::share(&cell));
+    });
   }
   for (auto& cell : constrained) {
     if (!cell->required().unmet_by(now).empty()) {
@@ -306,43 +310,51 @@ system_status runtime::status() const {
   s.dead_letter_count = dead_letter_count();
   s.shutting_down = shutting_down_.load(std::memory_order_relaxed);
   s.pending_timers = const_cast<runtime*>(this)->timers().pending();
-  std::lock_guard lock(mutex_);
-  s.dead_letter_handler = dead_letter_handler_;
-  s.capabilities = capabilities_;
-  s.live_actors.reserve(live_.size());
-  for (auto& [id, cell] : live_)
-    s.live_actors.push_back(address_access::make(cell));
+  {
+    std::lock_guard lock(mutex_);
+    s.dead_letter_handler = dead_letter_handler_;
+    s.capabilities = capabilities_;
+  }
+  live_.for_each([&](actor_cell& cell) {
+    s.live_actors.push_back(address_access::make(intrusive_ptr<actor_cell>::share(&cell)));
+  });
   std::sort(s.live_actors.begin(), s.live_actors.end());
   return s;
 }
 
 std::size_t runtime::live_actor_count() const {
-  std::lock_guard lock(mutex_);
   return live_.size();
 }
 
 std::vector<intrusive_ptr<actor_cell>> runtime::cells_to_ask_to_exit() {
   std::vector<intrusive_ptr<actor_cell>> cells;
-  std::lock_guard lock(mutex_);
-  for (auto& [id, cell] : live_) {
-    if (cell->mark_exit_requested()) cells.push_back(cell);
-  }
+  live_.for_each([&](actor_cell& cell) {
+    if (cell.mark_exit_requested()) cells.push_back(intrusive_ptr<actor_cell>::share(&cell));
+  });
   return cells;
 }
 
-// Only shutdown waits on the registry, and it sets shutting_down_ before its first wait: the
-// mutex orders that store before any later registry change, so skipping the broadcast before
-// then loses no wake-up and saves one per actor created and exited. Call with mutex_ held.
-void runtime::notify_registry_changed() noexcept {
-  if (shutting_down_.load(std::memory_order_relaxed)) registry_changed_.notify_all();
+// Tells a waiting shutdown that a cell was registered or removed. Called after the change.
+//
+// Only shutdown waits, and only after it set shutting_down_; before that, skipping the lock and
+// the broadcast saves both per actor created and exited, and loses no wake-up: shutdown looks
+// at a registry shard (under its lock) only after its store, so a change in that shard is
+// either seen by that look, or made later under the same lock — and then this load sees the
+// store. A change seen here is counted and broadcast under changes_mutex_, under which
+// shutdown checks its condition before it sleeps.
+void runtime::notify_registry_changed(bool registered) noexcept {
+  if (!shutting_down_.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(changes_mutex_);
+  if (registered) ++registrations_;
+  registry_changed_.notify_all();
 }
 
-// Waits until no actor is alive (true), a new one appeared (true: ask it too), or the deadline.
-bool runtime::await_exits(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
-  const auto seen = registrations_;
+// Waits until no actor is alive (true), one registered since `seen` (true: ask it too), or the
+// deadline (false).
+bool runtime::await_exits(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(changes_mutex_);
   return registry_changed_.wait_until(lock, deadline,
-                                      [&] { return live_.empty() || registrations_ != seen; });
+                                      [&] { return live_.size() == 0 || registrations_ != seen; });
 }
 
 shutdown_report runtime::shutdown() noexcept {
@@ -352,8 +364,9 @@ shutdown_report runtime::shutdown() noexcept {
   shutting_down_.store(true, std::memory_order_relaxed);
   const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_timeout;
   shutdown_report report;
-  while (!ask_remaining_to_exit()) {
-    if (!await_exits(deadline)) {
+  std::uint64_t seen = 0;
+  while (!ask_remaining_to_exit(seen)) {
+    if (!await_exits(seen, deadline)) {
       report = unfinished_actors();
       if (report.clean()) continue;  // the last one exited just now
       log_unfinished(report);
@@ -368,14 +381,20 @@ shutdown_report runtime::shutdown() noexcept {
 
 void runtime::wait_until_all_exited() noexcept {
   // An actor that returns from a stuck handler may create children: they are asked too.
-  while (!ask_remaining_to_exit()) {
-    (void)await_exits(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  std::uint64_t seen = 0;
+  while (!ask_remaining_to_exit(seen)) {
+    (void)await_exits(seen, std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
 }
 
 // Sends a shutdown exit request to every live actor not asked yet and runs what that caused;
-// returns true if no actor is alive.
-bool runtime::ask_remaining_to_exit() {
+// returns true if no actor is alive. Sets `seen` to the registrations counted before it looked,
+// so that an actor registered after its look, even before the caller waits, ends the wait.
+bool runtime::ask_remaining_to_exit(std::uint64_t& seen) {
+  {
+    std::lock_guard lock(changes_mutex_);
+    seen = registrations_;
+  }
   for (auto& cell : cells_to_ask_to_exit()) {
     cell->deliver(new envelope_of<actor_exit_request>(
         address{}, actor_exit_request{true, exit_reason::shutdown}));
@@ -386,11 +405,10 @@ bool runtime::ask_remaining_to_exit() {
 
 shutdown_report runtime::unfinished_actors() const {
   shutdown_report report;
-  std::lock_guard lock(mutex_);
-  for (auto& [id, cell] : live_) {
-    report.unfinished.push_back(
-        {address_access::make(cell), type_name(cell->actor_type()), cell->unfinished_because()});
-  }
+  live_.for_each([&](actor_cell& cell) {
+    report.unfinished.push_back({address_access::make(intrusive_ptr<actor_cell>::share(&cell)),
+                                 type_name(cell.actor_type()), cell.unfinished_because()});
+  });
   std::sort(report.unfinished.begin(), report.unfinished.end(),
             [](const auto& a, const auto& b) { return a.actor < b.actor; });
   return report;

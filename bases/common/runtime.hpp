@@ -17,6 +17,7 @@
 
 #include "bases/common/actor_cell.hpp"
 #include "bases/common/id_directory.hpp"
+#include "bases/common/live_registry.hpp"
 #include "core/detail/ref_counted.hpp"
 #include "core/detail/system_base.hpp"
 #include "scheduler/timer_service.hpp"
@@ -118,9 +119,9 @@ class runtime : public system_base {
   address start(intrusive_ptr<actor_cell> cell, start_mode mode);
   void ensure_running() const;
   std::vector<intrusive_ptr<actor_cell>> cells_to_ask_to_exit();
-  bool ask_remaining_to_exit();
-  void notify_registry_changed() noexcept;
-  bool await_exits(std::chrono::steady_clock::time_point deadline);
+  bool ask_remaining_to_exit(std::uint64_t& seen);
+  void notify_registry_changed(bool registered) noexcept;
+  bool await_exits(std::uint64_t seen, std::chrono::steady_clock::time_point deadline);
   shutdown_report unfinished_actors() const;
   void log_unfinished(const shutdown_report& report) const noexcept;
   void wait_until_drained(address_target& target, const address& to);
@@ -144,12 +145,17 @@ class runtime : public system_base {
   std::mutex shutdown_mutex_;
   std::optional<shutdown_report> shutdown_report_;
 
-  // guarded by mutex_
-  mutable std::mutex mutex_;
+  live_registry live_;  // every live cell (its own locks)
+
+  // guarded by changes_mutex_: how shutdown waits for the registry to change (see
+  // notify_registry_changed)
+  std::mutex changes_mutex_;
   std::condition_variable registry_changed_;
-  std::unordered_map<std::uint64_t, intrusive_ptr<actor_cell>> live_;
+  std::uint64_t registrations_ = 0;  // counted only while shutting down
+
+  // guarded by mutex_ (taken before a live_registry shard's lock, never after one)
+  mutable std::mutex mutex_;
   std::unordered_map<std::string, address> names_;
-  std::uint64_t registrations_ = 0;
   address dead_letter_handler_;
   capability_map capabilities_;
 };
