@@ -65,23 +65,36 @@ constinit std::mutex parked_mutex;
 constinit heap* parked = nullptr;  // guarded by parked_mutex
 
 constinit thread_local heap* this_thread_heap = nullptr;
+constinit thread_local bool heap_parked = false;  // this thread is exiting: its heap is parked
 
-// Parks the thread's heap when the thread exits.
 void return_to_slab(heap& h, free_block* b) noexcept;
 
+// Takes a parked heap, or a new one.
+heap* unpark() {
+  {
+    std::lock_guard lock(parked_mutex);
+    if (parked != nullptr) return std::exchange(parked, parked->next_parked);
+  }
+  return new heap;
+}
+
+// Parks a heap for the next thread; its recent blocks go back to their slabs first.
+void park(heap* h) noexcept {
+  for (auto& recent : h->recent) {
+    while (recent != nullptr)
+      return_to_slab(*h, std::exchange(recent, recent->next));
+  }
+  std::fill(std::begin(h->recent_count), std::end(h->recent_count), 0);
+  std::lock_guard lock(parked_mutex);
+  h->next_parked = parked;
+  parked = h;
+}
+
+// Parks the thread's heap when the thread exits.
 struct park_at_exit {
   ~park_at_exit() {
-    heap* h = this_thread_heap;
-    if (h == nullptr) return;
-    for (auto& recent : h->recent) {
-      while (recent != nullptr)
-        return_to_slab(*h, std::exchange(recent, recent->next));
-    }
-    std::fill(std::begin(h->recent_count), std::end(h->recent_count), 0);
-    this_thread_heap = nullptr;
-    std::lock_guard lock(parked_mutex);
-    h->next_parked = parked;
-    parked = h;
+    heap_parked = true;
+    if (heap* h = std::exchange(this_thread_heap, nullptr)) park(h);
   }
 };
 thread_local park_at_exit parking;
@@ -89,12 +102,7 @@ thread_local park_at_exit parking;
 heap& my_heap() {
   if (this_thread_heap != nullptr) return *this_thread_heap;
   (void)&parking;  // the first use of a thread_local registers its destructor
-  heap* h = nullptr;
-  {
-    std::lock_guard lock(parked_mutex);
-    if (parked != nullptr) h = std::exchange(parked, parked->next_parked);
-  }
-  this_thread_heap = h != nullptr ? h : new heap;
+  this_thread_heap = unpark();
   return *this_thread_heap;
 }
 
@@ -212,6 +220,14 @@ void* allocate_envelope(std::size_t size) {
     h->recent[c] = b->next;
     --h->recent_count[c];
     return b;
+  }
+  if (heap_parked) {
+    // Another thread_local's destructor allocates after this thread parked its heap: borrow one
+    // for this block (a heap must not stay with a thread that is going away).
+    heap* h = unpark();
+    void* p = allocate_from(*h, c);
+    park(h);
+    return p;
   }
   return allocate_from(my_heap(), c);
 }
