@@ -315,9 +315,7 @@ system_status runtime::status() const {
     s.dead_letter_handler = dead_letter_handler_;
     s.capabilities = capabilities_;
   }
-  live_.for_each([&](actor_cell& cell) {
-    s.live_actors.push_back(address_access::make(intrusive_ptr<actor_cell>::share(&cell)));
-  });
+  live_.for_each([&](actor_cell& cell) { s.live_actors.push_back(cell.self()); });
   std::sort(s.live_actors.begin(), s.live_actors.end());
   return s;
 }
@@ -406,8 +404,8 @@ bool runtime::ask_remaining_to_exit(std::uint64_t& seen) {
 shutdown_report runtime::unfinished_actors() const {
   shutdown_report report;
   live_.for_each([&](actor_cell& cell) {
-    report.unfinished.push_back({address_access::make(intrusive_ptr<actor_cell>::share(&cell)),
-                                 type_name(cell.actor_type()), cell.unfinished_because()});
+    report.unfinished.push_back(
+        {cell.self(), type_name(cell.actor_type()), cell.unfinished_because()});
   });
   std::sort(report.unfinished.begin(), report.unfinished.end(),
             [](const auto& a, const auto& b) { return a.actor < b.actor; });

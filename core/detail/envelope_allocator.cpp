@@ -106,6 +106,19 @@ heap& my_heap() {
   return *this_thread_heap;
 }
 
+// Size classes: class c holds blocks of (c + 1) * granule bytes.
+std::size_t class_of_size(std::size_t size) noexcept {
+  return size == 0 ? 0 : (size - 1) / granule;
+}
+std::size_t class_of(const slab& s) noexcept {
+  return s.block_size / granule - 1;
+}
+
+// True if the slab's never-used space holds another block.
+bool has_room(const slab& s) noexcept {
+  return s.bump + s.block_size <= reinterpret_cast<const char*>(&s) + slab_bytes;
+}
+
 slab* slab_of(void* p) noexcept {
   return reinterpret_cast<slab*>(reinterpret_cast<std::uintptr_t>(p) & ~(slab_bytes - 1));
 }
@@ -129,15 +142,13 @@ void* take(heap& h, std::size_t c, slab& s) noexcept {
     s.spare = false;
     --h.spares[c];
   }
-  if (s.free == nullptr && s.bump + s.block_size > reinterpret_cast<char*>(&s) + slab_bytes) {
-    collect_remote(s);
-  }
+  if (s.free == nullptr && !has_room(s)) collect_remote(s);
   if (free_block* b = s.free) {
     s.free = b->next;
     ++s.used;
     return b;
   }
-  if (s.bump + s.block_size <= reinterpret_cast<char*>(&s) + slab_bytes) {
+  if (has_room(s)) {
     void* p = s.bump;
     s.bump += s.block_size;
     ++s.used;
@@ -206,14 +217,14 @@ void return_to_slab(heap& h, free_block* b) noexcept {
   slab& s = *slab_of(b);
   b->next = s.free;
   s.free = b;
-  if (--s.used == 0) on_empty(h, s.block_size / granule - 1, s);
+  if (--s.used == 0) on_empty(h, class_of(s), s);
 }
 
 }  // namespace
 
 void* allocate_envelope(std::size_t size) {
   if (size > largest) return ::operator new(size);
-  const std::size_t c = size == 0 ? 0 : (size - 1) / granule;
+  const std::size_t c = class_of_size(size);
   // The common case, inline: a block this thread freed a moment ago.
   if (heap* h = this_thread_heap; h != nullptr && h->recent[c] != nullptr) {
     free_block* b = h->recent[c];
@@ -241,7 +252,7 @@ void free_envelope(void* p, std::size_t size) noexcept {
   auto* b = static_cast<free_block*>(p);
   heap* h = this_thread_heap;
   if (s.owner == h) {
-    const std::size_t c = s.block_size / granule - 1;
+    const std::size_t c = class_of(s);
     if (h->recent_count[c] < recent_limit) {
       b->next = h->recent[c];
       h->recent[c] = b;
