@@ -42,7 +42,10 @@ actor::actor()
       self_(context_->self()),
       back_pressure_(context_->back_pressure()) {}
 
-actor::~actor() = default;
+actor::~actor() {
+  // self_ still holds its own reference, so these are never the last.
+  if (self_credit_ != 0) detail::address_access::target(self_)->release_surplus_refs(self_credit_);
+}
 
 void actor::receive(message& msg, const address& sender) {
   if (!handlers_.dispatch(msg, sender)) unhandled(msg, sender);

@@ -54,6 +54,12 @@ namespace detail {
 struct address_access {
   static address make(intrusive_ptr<address_target> t) noexcept { return address{std::move(t)}; }
   static address_target* target(const address& a) noexcept { return a.target_.get(); }
+  /// Makes an address of a reference to t the caller already owns.
+  static address adopt(address_target* t) noexcept {
+    return address{intrusive_ptr<address_target>::adopt(t)};
+  }
+  /// Empties a and hands its reference to the caller.
+  static address_target* detach(address& a) noexcept { return a.target_.detach(); }
   static address_id id(const address& a) noexcept { return a.id(); }
 };
 }  // namespace detail

@@ -144,7 +144,8 @@ class actor_cell final : public address_target, public runnable, public actor_co
   ~actor_cell() override;
 
   bool start() noexcept;
-  void handle(envelope* env) noexcept;
+  class sender_references;
+  void handle(envelope* env, sender_references& senders) noexcept;
   bool handle_system_message(message& msg, const address& sender) noexcept;
   void handle_while_exiting(envelope* env) noexcept;
   void deliver_to_actor(message& msg, const address& sender) noexcept;

@@ -21,6 +21,19 @@ class ref_counted {
     refs_.fetch_add(1, std::memory_order_relaxed);
   }
 
+  /// Takes n references at once (a batch handed out one by one later, see actor::send).
+  void add_refs(std::uint32_t n) const noexcept {
+    // relaxed: as add_ref.
+    refs_.fetch_add(n, std::memory_order_relaxed);
+  }
+
+  /// Drops n references the caller holds, knowing it keeps at least one more: never the last.
+  void release_surplus_refs(std::uint32_t n) const noexcept {
+    // release: publishes this owner's writes, as in release_ref; the final decrement (in
+    // release_ref, acq_rel) then sees them. No acquire: this is never the final one.
+    refs_.fetch_sub(n, std::memory_order_release);
+  }
+
   void release_ref() const noexcept {
     // acq_rel: the release publishes this owner's writes; the acquire on the final decrement
     // makes every other owner's writes visible before the destructor runs.
