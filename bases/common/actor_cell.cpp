@@ -143,6 +143,7 @@ run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
   if (!instance_ && !start()) return end_exited();
+  if (pressure_) pressure_->unpark();  // resumed after parking, if it had parked
   sender_references senders;
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
@@ -504,15 +505,20 @@ void actor_cell::slow_down_for(address_target& target) noexcept {
 bool actor_cell::park() noexcept {
   auto target = std::move(slow_down_for_);
   if (target.get() == static_cast<address_target*>(this)) return false;  // never wait on oneself
-  if (pressure_) pressure_->release_waiters();  // nobody may wait on a parked actor: no cycles
+  if (pressure_) pressure_->park();  // nobody may wait on a parked actor: no cycles
   // release: pairs with the acquire at the start of run() in the activation the waker starts.
   handoff_.store(0, std::memory_order_release);
   auto me = intrusive_ptr<actor_cell>::share(this);
+  bool parked = false;
   try {
-    return target->wait_until_drained([me, rt = &runtime_] { rt->schedule(*me); });
+    parked = target->wait_until_drained([me, rt = &runtime_] { rt->schedule(*me); });
   } catch (...) {
-    return false;  // could not register (out of memory): go on unthrottled
+    // could not register (out of memory): go on unthrottled
   }
+  // Not parked (the target drained, is gone, or is parked itself): go on, accepting waiters.
+  // Parked: from here the waker may run this cell on another thread; run() unparks it there.
+  if (!parked && pressure_) pressure_->unpark();
+  return parked;
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {

@@ -15,7 +15,7 @@ void mailbox_pressure::consumed() noexcept {
 
 bool mailbox_pressure::wait(waker wake) {
   std::lock_guard lock(mutex_);
-  if (closed_) return false;
+  if (closed_ || parked_) return false;  // parked: waiting for it could close a cycle
   waiters_.push_back(std::move(wake));
   has_waiters_.store(true, std::memory_order_seq_cst);
   if (queued_.load(std::memory_order_seq_cst) <= low_water_) {  // drained meanwhile
@@ -35,6 +35,22 @@ void mailbox_pressure::release_waiters() noexcept {
   }
   for (auto& wake : woken)
     wake();
+}
+
+void mailbox_pressure::park() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    parked_ = true;
+  }
+  owner_parked_ = true;
+  release_waiters();
+}
+
+void mailbox_pressure::unpark() noexcept {
+  if (!owner_parked_) return;
+  owner_parked_ = false;
+  std::lock_guard lock(mutex_);
+  parked_ = false;
 }
 
 void mailbox_pressure::close() noexcept {
