@@ -210,8 +210,8 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
     reply_status(sender);
     return true;
   }
-  if (msg.is<transient_check>()) {
-    check_transient();
+  if (auto* check = msg.try_get<transient_check>()) {
+    check_transient(check->tag);
     return true;
   }
   if (msg.is<orphaned>()) {
@@ -318,14 +318,15 @@ void actor_cell::finish() noexcept {
   if (pressure_) pressure_->close();  // senders waiting for us go on: we will never drain
   const address me = self();
   mailbox_.close([&](envelope* env) {
-    if (payload_if<actor_exit_request>(env) || payload_if<wakeup_message>(env) ||
-        payload_if<transient_check>(env)) {
+    if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
       delete env;  // asking a gone actor to exit, or waking it, loses nothing
     } else if (env->routed_by_id() && key()) {
       keep_unread(env);
-    } else if (payload_if<watch_request>(env) && payload_if<watch_request>(env)->start) {
-      links_state().watchers.push_back(std::move(env->sender));  // told below, with the reason
-      delete env;
+    } else if (payload_if<watch_request>(env)) {
+      // Starting to watch: told below, with the reason. Stopping: not told, as it asked.
+      const address sender = std::move(env->sender);
+      message request(env);
+      (void)handle_link_message(request, sender);
     } else {
       deliver_after_close(env);
     }
@@ -335,6 +336,11 @@ void actor_cell::finish() noexcept {
       runtime_.timers().cancel(id);
     if (timing_->transient_armed) runtime_.timers().cancel(timing_->transient_timer);
     timing_.reset();
+  }
+  if (links_) {  // so are the timeouts of the replies it awaited (each holds a reference to us)
+    for (auto& [request, awaited] : links_->awaited)
+      (void)runtime_.timers().cancel(awaited.timeout);
+    links_->awaited.clear();
   }
   instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
@@ -462,15 +468,17 @@ void actor_cell::note_activity() noexcept {
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
-  message check(new envelope_of<transient_check>(self()));
+  timing_->transient_tag = ++timing_->last_wakeup;
+  message check(new envelope_of<transient_check>(self(), transient_check{timing_->transient_tag}));
   timing_->transient_timer = runtime_.timers().schedule_at(
       deadline, [cell = std::move(target), check = std::move(check)]() mutable {
         cell->deliver(check.release());
       });
 }
 
-void actor_cell::check_transient() noexcept {
-  if (!timing_ || !timing_->transient_armed) return;  // cancelled as the actor exited
+void actor_cell::check_transient(std::uint64_t tag) noexcept {
+  // Not armed: cancelled as the actor exited. Another tag: armed before a restart.
+  if (!timing_ || !timing_->transient_armed || timing_->transient_tag != tag) return;
   timing& t = *timing_;
   const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
   if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {

@@ -41,6 +41,7 @@ struct child_failed {
 /// A transient actor's timer fired: time to look whether it should exit.
 struct transient_check {
   using thespis_system_message = void;
+  std::uint64_t tag = 0;  // which arming sent it: a check from before a restart is ignored
 };
 
 /// Sent by a parent to an all_for_one sibling of a child that failed.
@@ -158,15 +159,16 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void reply_status(const address& to) noexcept;
   void note_activity() noexcept;
   void arm_transient_timer(timer_service::time_point deadline);
-  void check_transient() noexcept;
+  void check_transient(std::uint64_t tag) noexcept;
   bool park() noexcept;
   // links: ids, watchers, replies (actor_cell_links.cpp)
   const id_key* key() const noexcept;
   bool handle_link_message(message& msg, const address& sender) noexcept;
   void keep_unread(envelope* env) noexcept;
   void deliver_after_close(envelope* env) noexcept;
+  static bool is_own_timer(envelope* env) noexcept;
   void announce_exit() noexcept;
-  void resume(call_reply& reply) noexcept;
+  bool resume(call_reply& reply) noexcept;
   // supervision (actor_cell_supervision.cpp)
   bool supervised() const noexcept { return factory_ && factory_->supervised; }
   void on_failure() noexcept;
@@ -193,7 +195,10 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // owner (the running activation) only
   struct timing {
     std::unordered_map<std::uint64_t, timer_id> wakeups;  // pending wakeups, by handle
+    // Numbers the wakeups and transient checks. It keeps counting across restarts: a wakeup
+    // that fired for the old instance must not match a handle the new one was given.
     std::uint64_t last_wakeup = 0;
+    std::uint64_t transient_tag = 0;  // the armed transient check's number
     // Transient actors: exit `transient_after` after the first message, or that long idle.
     std::chrono::nanoseconds transient_after{0};
     bool transient_idle = false;

@@ -23,7 +23,14 @@ const id_key* actor_cell::key() const noexcept {
 // Handles the system messages about links; returns true if the actor must not see msg.
 bool actor_cell::handle_link_message(message& msg, const address& sender) noexcept {
   if (auto* reply = msg.try_get<call_reply>()) {
-    if (!exiting_) resume(*reply);
+    if (!exiting_ && resume(*reply)) return true;
+    // An answer nobody waits for any more (it came after the timeout, or the actor is exiting)
+    // is undelivered mail; the timeout of a request already answered just goes.
+    if (!reply->timed_out) {
+      envelope* env = msg.release();
+      env->sender = sender;
+      runtime_.dead_letter(env, self());
+    }
     return true;
   }
   if (auto* failure = msg.try_get<child_failed>()) {
@@ -60,9 +67,16 @@ void actor_cell::keep_unread(envelope* env) noexcept {
   }
 }
 
+// True for what the actor's own timers send it: wakeups, transient checks, reply timeouts.
+bool actor_cell::is_own_timer(envelope* env) noexcept {
+  if (payload_if<wakeup_message>(env) || payload_if<transient_check>(env)) return true;
+  const auto* reply = payload_if<call_reply>(env);
+  return reply && reply->timed_out;
+}
+
 // Mail that found the mailbox closed: the actor is gone.
 void actor_cell::deliver_after_close(envelope* env) noexcept {
-  if (payload_if<wakeup_message>(env) || payload_if<transient_check>(env)) {
+  if (is_own_timer(env)) {
     delete env;  // a timer that was already firing as the actor exited dies with it
   } else if (env->routed_by_id() && key()) {
     runtime_.ids().returned(*key(), *this, env);  // ahead of what waits for the next actor
@@ -141,7 +155,7 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
       "request " + std::to_string(request) + " of " + self().to_string() + ": no reply within " +
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
       " ms"));
-  message expiry(new envelope_of<call_reply>(address{}, call_reply{request, {}, error}));
+  message expiry(new envelope_of<call_reply>(address{}, call_reply{request, {}, error, true}));
   auto target = intrusive_ptr<actor_cell>::share(this);
   const timer_id timer = runtime_.timers().schedule_after(
       std::chrono::duration_cast<timer_service::duration>(timeout),
@@ -151,11 +165,12 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
   links_state().awaited.insert_or_assign(request, links::awaited_reply{std::move(resume), timer});
 }
 
-// A reply, or its timeout, whichever comes first; the other finds nothing and is dropped.
-void actor_cell::resume(call_reply& reply) noexcept {
-  if (!links_) return;
+// A reply, or its timeout, whichever comes first; returns false for the other, which finds
+// nothing to resume.
+bool actor_cell::resume(call_reply& reply) noexcept {
+  if (!links_) return false;
   auto it = links_->awaited.find(reply.request);
-  if (it == links_->awaited.end()) return;
+  if (it == links_->awaited.end()) return false;
   auto awaited = std::move(it->second);
   links_->awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
@@ -166,6 +181,7 @@ void actor_cell::resume(call_reply& reply) noexcept {
   } catch (...) {
     log(log_level::warning, "a request's reply handler failed");
   }
+  return true;
 }
 
 void actor_cell::keep_state(std::string state) {

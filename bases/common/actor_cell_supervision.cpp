@@ -43,8 +43,12 @@ void actor_cell::on_failure() noexcept {
 }
 
 void actor_cell::on_child_failed(const child_failed& failure) noexcept {
+  // A child of the instance before a restart (asked to exit then) may still report a failure
+  // it had under way; it concerns neither this instance nor its group.
+  if (!children_.contains(failure.child)) return;
   if (failure.gave_up) return fail_by_escalation();
   auto& group = links_state().all_for_one_children;
+  if (std::find(group.begin(), group.end(), failure.child) == group.end()) return;
   if (allow_restart(links_state().group_restarts, failure.policy, runtime_.timers().now())) {
     for (const auto& sibling : group) {
       if (sibling == failure.child) continue;  // it restarted itself already
@@ -79,7 +83,9 @@ void actor_cell::restart() noexcept {
     for (auto& [handle, id] : timing_->wakeups)
       runtime_.timers().cancel(id);
     if (timing_->transient_armed) runtime_.timers().cancel(timing_->transient_timer);
-    timing_.reset();
+    const std::uint64_t last_wakeup = timing_->last_wakeup;  // see timing::last_wakeup
+    *timing_ = timing{};
+    timing_->last_wakeup = last_wakeup;
   }
   if (links_) {
     for (auto& [request, awaited] : links_->awaited)

@@ -26,6 +26,10 @@ std::size_t child_list::find(const address_target* child) const {
   return s.slots.size();
 }
 
+bool child_list::contains(const address& child) const {
+  return state_ && child && find(address_access::target(child)) != state_->slots.size();
+}
+
 bool child_list::remove(const address& child) {
   if (!state_ || !child) return false;
   auto& s = *state_;

@@ -26,6 +26,8 @@ class child_list {
   /// Removes `child`; returns false if it was not here.
   bool remove(const address& child);
 
+  /// Returns true if `child` is here.
+  bool contains(const address& child) const;
   bool empty() const noexcept { return state_ == nullptr; }
   /// Calls f(const address&) for every live child, oldest first.
   template <class F>

@@ -17,7 +17,12 @@ envelope* make_envelope(address from, T&& msg) {
   if constexpr (std::is_same_v<value_type, message>) {
     static_assert(!std::is_lvalue_reference_v<T>, "forward a received message with std::move");
     envelope* e = msg.release();
-    if (e) e->sender = std::move(from);
+    if (e) {
+      e->sender = std::move(from);
+      // It arrived by id, perhaps; it leaves by address unless the sender routes it by id again
+      // (which sets the flag anew): an exiting recipient must not pass it on to an id.
+      e->set_routed_by_id(false);
+    }
     return e;
   } else {
     static_assert(std::is_move_constructible_v<value_type>, "messages must be movable");

@@ -41,6 +41,7 @@ struct call_reply {
   std::uint64_t request = 0;
   message value;
   std::exception_ptr error;
+  bool timed_out = false;  // the asking actor's own timeout, not an answer: never a dead letter
 };
 
 // How a call passes its stored arguments: as lvalues where the method accepts them, so that the

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <exception>
+#include <latch>
+#include <memory>
 #include <string>
 
 #include "support/bases.hpp"
@@ -89,4 +91,50 @@ TEMPLATE_TEST_CASE("a request without a reply in time reaches the error handler 
   auto reply = sys.listen(answer_within);
   REQUIRE(reply);
   CHECK(reply->template take<std::string>() == "timeout");
+}
+
+namespace {
+// Answers only once the test opens its gate.
+class gated_counter {
+ public:
+  explicit gated_counter(std::shared_ptr<std::latch> gate) : gate_(std::move(gate)) {}
+  int total() const {
+    gate_->wait();
+    return 7;
+  }
+
+ private:
+  std::shared_ptr<std::latch> gate_;
+};
+
+struct ask_gated {
+  address of;
+};
+
+class impatient_auditor : public thespis::actor {
+ public:
+  impatient_auditor() {
+    handle([this](const ask_gated& a, const address& from) {
+      ref<gated_counter>(a.of)
+          .request(&gated_counter::total, std::chrono::milliseconds(20))
+          .then([this, from](int) { send(from, std::string("answer")); },
+                [this, from](std::exception_ptr) { send(from, std::string("timeout")); });
+    });
+  }
+};
+}  // namespace
+
+TEST_CASE("a reply that comes after its request timed out becomes a dead letter") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>()};
+  auto gate = std::make_shared<std::latch>(1);
+  auto c = sys.create_actor<gated_counter>(gate);
+  address a = sys.create_actor<impatient_auditor>();
+  sys.tell(a, ask_gated{c.address()});
+  auto first = sys.listen(answer_within);
+  REQUIRE(first);
+  CHECK(first->take<std::string>() == "timeout");
+  const auto dead_before = sys.dead_letter_count();
+  gate->count_down();  // the answer now comes, too late
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == dead_before + 1; }));
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));  // and the actor never saw it
 }

@@ -2,8 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <latch>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "support/bases.hpp"
@@ -151,4 +155,57 @@ TEMPLATE_TEST_CASE("past its limit a failure escalates to the parent's own super
   CHECK(second_worker != first_worker);
   CHECK(state_of(sys, second_worker) == 0);
   CHECK(eventually([&] { return sys.live_actor_count() == 3; }));
+}
+
+namespace {
+struct arm_old_wakeup {};
+struct arm_new_wakeup {};
+
+// Its first instance arms a wakeup that fires while the instance is busy, behind a message that
+// fails; the restarted instance arms its own and counts any wakeup it never asked for.
+class restarted_sleeper : public thespis::actor {
+ public:
+  restarted_sleeper(std::shared_ptr<std::latch> gate, std::shared_ptr<std::atomic<int>> strangers) {
+    handle([this, gate](const arm_old_wakeup&) {
+      gate->wait();  // the failing message and arm_new_wakeup are queued behind this one now
+      wakeup_after(std::chrono::milliseconds(0), std::string("old"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // lets the timer fire
+    });
+    handle([](const boom&) -> void { throw std::runtime_error("boom"); });
+    handle(
+        [this](const arm_new_wakeup&) { wakeup_after(std::chrono::hours(1), std::string("new")); });
+    handle([strangers](const thespis::wakeup_message& w) {
+      if (w.payload.is<std::string>()) strangers->fetch_add(1);  // "old": not this instance's
+    });
+  }
+};
+
+class sleeper_parent : public thespis::actor {
+ public:
+  sleeper_parent(std::shared_ptr<std::latch> gate, std::shared_ptr<std::atomic<int>> strangers) {
+    child_ = create_actor<restarted_sleeper>(supervision{restart_strategy::one_for_one, 5}, gate,
+                                             strangers);
+    handle([this](const get_children&, const address& from) { send(from, child_); });
+  }
+
+ private:
+  address child_;
+};
+}  // namespace
+
+TEST_CASE("a restarted actor never receives a wakeup its previous instance armed") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>()};
+  auto gate = std::make_shared<std::latch>(1);
+  auto strangers = std::make_shared<std::atomic<int>>(0);
+  address parent = sys.create_actor<sleeper_parent>(gate, strangers);
+  const address child = *sys.ask<address>(parent, get_children{}, answer_within);
+  sys.tell(child, arm_old_wakeup{});
+  sys.tell(child, boom{});            // fails twice: the child restarts
+  sys.tell(child, arm_new_wakeup{});  // the new instance's first wakeup
+  gate->count_down();
+  // The old wakeup fired during arm_old_wakeup, so it is queued before this status request.
+  auto poison = sys.listen(answer_within);
+  REQUIRE(poison);
+  REQUIRE(sys.ask<thespis::actor_status>(child, thespis::status_request{}, answer_within));
+  CHECK(strangers->load() == 0);
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <string>
 
 #include "support/bases.hpp"
 
@@ -105,4 +106,61 @@ TEMPLATE_TEST_CASE("watchers hear that an idle actor retired", "[watch]", THESPI
   auto heard = sys.listen(answer_within);
   REQUIRE(heard);
   CHECK(heard->template take<actor_exited>().reason == exit_reason::idle);
+}
+
+namespace {
+struct watch_briefly {
+  address target;
+};
+struct ping {};
+
+// Starts watching, asks the target to exit, and stops watching before the target handled that.
+class fickle_watcher : public thespis::actor {
+ public:
+  fickle_watcher() {
+    handle([this](const watch_this& w, const address& from) {
+      reporter_ = from;
+      watch(w.target);
+      send(from, true);
+    });
+    handle([this](const watch_briefly& w) {
+      send(w.target, actor_exit_request{});
+      unwatch(w.target);  // queued behind the exit request: the target exits with it unread
+    });
+    handle(
+        [this](const actor_exited&) { send(reporter_, std::string("the fickle one was told")); });
+    handle([this](const ping&, const address& from) { send(from, true); });
+  }
+
+ private:
+  address reporter_;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("a watcher that stopped watching is not told, even if the target exits first",
+                   "[watch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address fickle = sys.template create_actor<fickle_watcher>();
+  address steady = sys.template create_actor<watcher>();
+  address target = sys.template create_actor<bystander>();
+  REQUIRE(tell_to_watch(sys, fickle, target));
+  REQUIRE(tell_to_watch(sys, steady, target));
+  sys.tell(fickle, watch_briefly{target});
+  int fickle_told = 0;
+  for (;;) {  // until the steady watcher's report
+    auto heard = sys.listen(answer_within);
+    REQUIRE(heard);
+    if (heard->template is<std::string>()) {
+      ++fickle_told;
+      continue;
+    }
+    CHECK(heard->template take<actor_exited>().actor == target);
+    break;
+  }
+  // Whatever the target told the fickle watcher reached it before this ping (the target told
+  // it before the steady one), so any report it made is in the listening inbox by the answer.
+  REQUIRE(sys.template ask<bool>(fickle, ping{}, answer_within));
+  while (auto late = sys.listen(std::chrono::milliseconds(0)))
+    if (late->template is<std::string>()) ++fickle_told;
+  CHECK(fickle_told == 0);
 }
