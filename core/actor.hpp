@@ -305,6 +305,10 @@ class actor : public detail::small_object {
   /// marked, the troupe gives it no new work. No effect outside a troupe.
   void troupe_work_in_progress(bool busy) { context_->set_troupe_work_in_progress(busy); }
 
+  /// Hands back, oldest first, mail this exiting actor took in but will not handle; for
+  /// runtime-provided actors (troupe leaders). Only inside the handler of actor_exit_request.
+  void give_back_unhandled(detail::envelope* env) noexcept { context_->give_back_unhandled(env); }
+
   /// Creates a child from a prepared factory; for runtime-provided actors (troupe leaders).
   address create_child(std::unique_ptr<detail::actor_factory> factory) {
     return context_->spawn(std::move(factory));

@@ -74,6 +74,11 @@ bool actor_cell::is_own_timer(envelope* env) noexcept {
   return reply && reply->timed_out;
 }
 
+void actor_cell::give_back_unhandled(envelope* env) noexcept {
+  if (env->routed_by_id() && key()) return keep_unread(env);  // for the id's next actor
+  runtime_.dead_letter(env, self());
+}
+
 // Mail that found the mailbox closed: the actor is gone.
 void actor_cell::deliver_after_close(envelope* env) noexcept {
   if (is_own_timer(env)) {

@@ -60,6 +60,10 @@ class actor_context : public send_port {
   virtual void handle_dead_letters(bool start) = 0;
   /// Takes an envelope that cannot be delivered (e.g. sent to the null address).
   virtual void undeliverable(envelope* env) noexcept = 0;
+  /// Inside the handler of an exit request: takes back mail the actor accepted but will never
+  /// handle (a troupe leader's queue), oldest first. It goes where the exiting actor's unread
+  /// mail goes — to the actor's id, else dead-letter handling — ahead of what is still queued.
+  virtual void give_back_unhandled(envelope* env) noexcept = 0;
 
   // -- ids, directors, watches (Calculon-style actors) ---------------------------------------
   /// Sends env (sender set) to the live actor of `type` with `id`, or to its director.

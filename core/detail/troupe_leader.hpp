@@ -111,10 +111,11 @@ class troupe_leader final : public actor {
     on_dismiss();
   }
 
-  // Undelivered work goes back to our own address: once we are gone, it is dead-lettered.
+  // Undelivered work is older than anything still in our mailbox, so it goes first where our
+  // unread mail goes (not back into the mailbox, behind newer mail of the same senders).
   void on_exit() {
     for (envelope* env : queue_)
-      address_access::target(self())->deliver(env);
+      give_back_unhandled(env);
     queue_.clear();
   }
 

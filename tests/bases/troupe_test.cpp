@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <type_traits>
+#include <vector>
 
 #include "support/bases.hpp"
 
@@ -146,4 +147,56 @@ TEMPLATE_TEST_CASE("surplus idle troupe members are dismissed after a while", "[
     auto s = sys.template ask<actor_status>(t, status_request{}, answer_within);
     return s && s->children.size() == 1;  // idle_members
   }));
+}
+
+namespace {
+struct wait_for_gate {};
+struct record_dead_letters {};
+struct get_dead_ints {};
+
+// One member at a time, which can be kept busy until the test opens a gate.
+class gated_worker : public thespis::actor {
+ public:
+  static constexpr troupe_limits troupe{.max_members = 1, .idle_members = 1, .dismiss_after = 1s};
+  explicit gated_worker(std::shared_ptr<std::latch> gate) {
+    handle([gate](const wait_for_gate&) { gate->wait(); });
+    handle([](int) {});
+  }
+};
+
+// Records the int payloads of dead letters, in the order they come.
+class dead_int_recorder : public thespis::actor {
+ public:
+  dead_int_recorder() {
+    handle([this](const record_dead_letters&, const address& from) {
+      handle_dead_letters(true);
+      send(from, true);
+    });
+    handle([this](const thespis::dead_envelope& d) {
+      if (auto* v = d.original.try_get<int>()) seen_.push_back(*v);
+    });
+    handle([this](const get_dead_ints&, const address& from) { send(from, seen_); });
+  }
+
+ private:
+  std::vector<int> seen_;
+};
+}  // namespace
+
+TEST_CASE("work a troupe had queued when asked to exit is dead-lettered before later work") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>()};
+  address office = sys.create_actor<dead_int_recorder>();
+  REQUIRE(sys.ask<bool>(office, record_dead_letters{}, answer_within));
+  auto gate = std::make_shared<std::latch>(1);
+  address troupe = sys.create_actor<gated_worker>(gate);
+  sys.tell(troupe, wait_for_gate{});  // the one member is busy from now on
+  sys.tell(troupe, 1);                // queued in the troupe
+  sys.tell(troupe, thespis::actor_exit_request{});
+  sys.tell(troupe, 2);  // reaches the troupe while it waits for its member to exit
+  auto dead_ints = [&] {
+    return *sys.ask<std::vector<int>>(office, get_dead_ints{}, answer_within);
+  };
+  REQUIRE(eventually([&] { return dead_ints().size() == 2; }));
+  CHECK(dead_ints() == std::vector<int>{1, 2});
+  gate->count_down();
 }
