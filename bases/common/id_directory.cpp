@@ -27,8 +27,31 @@ struct spawn_ticket {
     if (auto d = directory.lock()) d->decline(key, generation);
   }
 };
+
+// Returns a spawn_request for `key`, or null when out of memory. Called under the directory's
+// lock: a ticket made before the failure is marked used, or its destructor would decline, and
+// lock the directory again on this thread.
+envelope* make_request(const std::weak_ptr<id_directory>& directory, const id_key& key,
+                       std::uint64_t generation) noexcept {
+  std::shared_ptr<spawn_ticket> ticket;
+  try {
+    ticket = std::make_shared<spawn_ticket>(directory, key, generation);
+    return new envelope_of<spawn_request>(address{}, spawn_request{key.id, key.type, ticket});
+  } catch (...) {
+    if (ticket) ticket->used = true;
+    return nullptr;
+  }
+}
+
+void give_up(runtime& rt, envelope* env, const id_key& key) noexcept {
+  env->set_routed_by_id(false);
+  rt.dead_letter_for_id(env, key.id);
+}
 }  // namespace
 
+// What is left here is not counted: the runtime that counts dead letters owns this directory and
+// is being destroyed. Shutdown leaves mail here only when a spawn_request outlives it (held by
+// an actor that never exited, or outside the system) or an id's actor never exited.
 id_directory::~id_directory() {
   for (auto& [key, e] : entries_) {
     for (auto* env : e.returned)
@@ -50,7 +73,7 @@ void id_directory::post(const id_key& key, envelope* env) {
       live = e.cell;
     } else {
       e.waiting.push_back(env);
-      if (!e.cell && !e.requested) todo = request_or_drop(it);
+      if (!e.cell && !e.requested) request_or_drop(it, todo);
     }
   }
   // Delivered outside the lock: the live actor got its waiting mail before it became live, so
@@ -59,31 +82,48 @@ void id_directory::post(const id_key& key, envelope* env) {
   carry_out(std::move(todo), key);
 }
 
-// With mail waiting and no actor: asks the director for one, or gives the mail up.
-id_directory::after_unlock id_directory::request_or_drop(entries::iterator it) {
-  entry& e = it->second;
+// With mail waiting and no actor: asks the director for one, or gives the entry up (no
+// director, shutting down, or no memory for the request).
+void id_directory::request_or_drop(entries::iterator it, after_unlock& todo) noexcept {
   auto director = directors_.find(std::type_index(*it->first.type));
-  if (director == directors_.end() || runtime_.stopping()) {
-    after_unlock todo;
-    todo.drop.assign(e.waiting.begin(), e.waiting.end());
-    entries_.erase(it);
-    return todo;
+  if (director != directors_.end() && !runtime_.stopping()) {
+    todo.request = make_request(self_, it->first, generations_ + 1);
+    if (todo.request) {
+      it->second.requested = true;
+      it->second.generation = ++generations_;
+      todo.director = director->second;
+      return;
+    }
   }
-  e.requested = true;
-  e.generation = ++generations_;
-  auto ticket = std::make_shared<spawn_ticket>(self_, it->first, e.generation);
-  after_unlock todo;
-  todo.request = new envelope_of<spawn_request>(
-      address{}, spawn_request{it->first.id, it->first.type, std::move(ticket)});
-  todo.director = director->second;
-  return todo;
+  todo.dropped = entries_.extract(it);
+}
+
+// Puts `unread`, then the mail that came back after the close, ahead of what waits. Returns
+// false, changing nothing, when out of memory.
+bool id_directory::requeue(entry& e, std::vector<envelope*>& unread) noexcept {
+  if (unread.empty() && e.returned.empty()) return true;
+  try {
+    std::deque<envelope*> merged(unread.begin(), unread.end());
+    merged.insert(merged.end(), e.returned.begin(), e.returned.end());
+    merged.insert(merged.end(), e.waiting.begin(), e.waiting.end());
+    e.waiting.swap(merged);
+  } catch (...) {
+    return false;
+  }
+  unread.clear();
+  e.returned.clear();
+  return true;
 }
 
 void id_directory::carry_out(after_unlock todo, const id_key& key) noexcept {
   if (todo.request) runtime_.deliver_or_dead_letter(todo.director, todo.request);
-  for (auto* env : todo.drop) {
-    env->set_routed_by_id(false);
-    runtime_.dead_letter_for_id(env, key.id);
+  for (auto* env : todo.drop)
+    give_up(runtime_, env, key);
+  if (todo.dropped) {
+    for (auto* env : todo.dropped.mapped().returned)
+      give_up(runtime_, env, key);
+    for (auto* env : todo.dropped.mapped().waiting)
+      give_up(runtime_, env, key);
   }
 }
 
@@ -93,6 +133,13 @@ address id_directory::bind(const id_key& key, spawn_request* request,
   auto [it, fresh] = entries_.try_emplace(key);
   entry& e = it->second;
   if (e.cell) return address_access::make(e.cell);  // live (or still retiring): one per id
+  auto* ticket = request ? static_cast<spawn_ticket*>(request->ticket.get()) : nullptr;
+  if (request && !(ticket && e.requested && ticket->generation == e.generation)) {
+    // A stale request: an explicit creation took the mail it was for (and what waits now, if
+    // anything, has a newer request out). An actor made for it would be one nobody asked for.
+    if (fresh) entries_.erase(it);
+    return address{};
+  }
   intrusive_ptr<actor_cell> cell;
   try {
     cell = make_cell();
@@ -100,9 +147,7 @@ address id_directory::bind(const id_key& key, spawn_request* request,
     if (fresh) entries_.erase(it);
     throw;  // an unanswered request still declines when it is dropped
   }
-  if (request) {
-    if (auto* ticket = static_cast<spawn_ticket*>(request->ticket.get())) ticket->used = true;
-  }
+  if (ticket) ticket->used = true;
   // Hand over the waiting mail before the id counts as live: later posts queue behind it. The
   // cell has not started, so these pushes schedule nothing.
   for (auto* env : e.waiting)
@@ -120,28 +165,27 @@ void id_directory::retiring(const id_key& key, const actor_cell& cell) {
 }
 
 void id_directory::retired(const id_key& key, const actor_cell& cell, std::vector<envelope*> unread,
-                           bool respawn) {
+                           bool respawn) noexcept {
   after_unlock todo;
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end() || it->second.cell.get() != &cell) {
-      todo.drop = std::move(unread);  // not bound (cannot happen): nothing to keep order with
+      todo.drop.swap(unread);  // not bound (cannot happen): nothing to keep order with
     } else {
       entry& e = it->second;
       e.cell = {};
       e.retiring = false;
+      if (!respawn) todo.drop.swap(unread);  // the mail a failed actor held dies with it
       // Unread mail came first, then what arrived after the close, then what waited.
-      e.waiting.insert(e.waiting.begin(), e.returned.begin(), e.returned.end());
-      e.waiting.insert(e.waiting.begin(), unread.begin(), unread.end());
-      e.returned.clear();
-      if (e.waiting.empty()) {
-        entries_.erase(it);
-      } else if (!respawn) {
-        todo.drop.assign(e.waiting.begin(), e.waiting.end());
+      if (!requeue(e, unread)) {
+        // Out of memory: no order can be kept, so all of the id's mail is given up.
+        if (todo.drop.empty()) todo.drop.swap(unread);
+        todo.dropped = entries_.extract(it);
+      } else if (e.waiting.empty()) {
         entries_.erase(it);
       } else {
-        todo = request_or_drop(it);
+        request_or_drop(it, todo);
       }
     }
   }
@@ -189,14 +233,16 @@ std::optional<std::string> id_directory::take_state(const id_key& key) {
   return state;
 }
 
-void id_directory::decline(const id_key& key, std::uint64_t generation) {
+void id_directory::decline(const id_key& key, std::uint64_t generation) noexcept {
   after_unlock todo;
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.cell || it->second.generation != generation) return;
-    todo.drop.assign(it->second.waiting.begin(), it->second.waiting.end());
-    entries_.erase(it);
+    if (it == entries_.end() || it->second.cell || !it->second.requested ||
+        it->second.generation != generation) {
+      return;
+    }
+    todo.dropped = entries_.extract(it);
   }
   carry_out(std::move(todo), key);
 }

@@ -61,7 +61,9 @@ class id_directory {
 
   /// Binds a new cell to `key` (a director answering `request`, or an explicit creation when
   /// request is null) via `make_cell`, and hands it the waiting mail. Returns the live actor of
-  /// the key instead if there is one.
+  /// the key instead if there is one. Returns a null address, creating nothing, for a stale
+  /// request: one that is not the key's pending request (an explicit creation took the mail it
+  /// was for, or it was answered already).
   address bind(const id_key& key, spawn_request* request,
                const std::function<intrusive_ptr<actor_cell>()>& make_cell);
 
@@ -69,10 +71,13 @@ class id_directory {
   void retiring(const id_key& key, const actor_cell& cell);
   /// The id's actor is gone; `unread` is the mail routed to it by id that it never handled, in
   /// order. If mail waits, the director is asked for a new actor.
-  /// `respawn` is false when the actor never worked (its constructor threw): then the mail
-  /// becomes dead letters rather than asking the director again and again.
+  /// `respawn` is false when the actor's construction failed: then `unread`, the mail it held
+  /// when it failed, becomes dead letters, so that a constructor that always throws cannot
+  /// make the director build it again and again for the same mail. Mail that reached it after
+  /// its mailbox closed is treated like mail that comes after this call, whichever side of
+  /// the call it lands: it asks the director for a new actor.
   void retired(const id_key& key, const actor_cell& cell, std::vector<envelope*> unread,
-               bool respawn);
+               bool respawn) noexcept;
   /// Mail routed by id that reached the exiting actor after its mailbox closed.
   void returned(const id_key& key, const actor_cell& cell, envelope* env);
 
@@ -86,7 +91,7 @@ class id_directory {
   std::optional<std::string> take_state(const id_key& key);
 
   /// Called by a spawn_request's ticket when the request is dropped without a creation.
-  void decline(const id_key& key, std::uint64_t generation);
+  void decline(const id_key& key, std::uint64_t generation) noexcept;
 
   /// Number of ids with a live actor or waiting mail, for status.
   std::size_t size() const;
@@ -103,13 +108,16 @@ class id_directory {
   using entries = std::unordered_map<id_key, entry, id_key_hash>;
 
   // What to do once the lock is released: delivering may run a handler (simple base) or
-  // dead-letter a spawn_request, whose ticket then comes back into this directory.
+  // dead-letter a spawn_request, whose ticket then comes back into this directory. Filling it
+  // allocates nothing, so that giving mail up cannot fail.
   struct after_unlock {
-    std::vector<envelope*> drop;  // to dead-letter
+    std::vector<envelope*> drop;  // to dead-letter first
+    entries::node_type dropped;   // an entry given up: its returned, then waiting mail too
     envelope* request = nullptr;  // a spawn_request for `director`
     address director;
   };
-  after_unlock request_or_drop(entries::iterator it);
+  void request_or_drop(entries::iterator it, after_unlock& todo) noexcept;
+  static bool requeue(entry& e, std::vector<envelope*>& unread) noexcept;
   void carry_out(after_unlock todo, const id_key& key) noexcept;
 
   runtime& runtime_;

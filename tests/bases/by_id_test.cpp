@@ -5,10 +5,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "support/bases.hpp"
@@ -18,6 +22,70 @@ using thespis::spawn_request;
 using thespis::test::answer_within;
 using thespis::test::config_for;
 using thespis::test::eventually;
+
+// -- allocation faults ---------------------------------------------------------------------------
+// This binary's operator new fails on request, so that a test can run the runtime out of memory
+// at one chosen allocation: the nth allocation of a given size that the arming thread makes.
+
+namespace {
+struct allocation_fault {
+  std::size_t size = 0;
+  int countdown = 0;
+};
+thread_local allocation_fault armed_fault;
+std::atomic<bool> fault_fired{false};
+
+void* allocate(std::size_t size) {
+  if (armed_fault.countdown > 0 && size == armed_fault.size && --armed_fault.countdown == 0) {
+    armed_fault = {};
+    fault_fired.store(true);
+    throw std::bad_alloc();
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+
+void* allocate(std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return allocate(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+}  // namespace
+
+// Every form that pairs with the replaced ones is replaced too: a sanitizer would report memory
+// from malloc() freed by its own operator delete.
+void* operator new(std::size_t size) {
+  return allocate(size);
+}
+void* operator new[](std::size_t size) {
+  return allocate(size);
+}
+void* operator new(std::size_t size, const std::nothrow_t& tag) noexcept {
+  return allocate(size, tag);
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
+  return allocate(size, tag);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
 
 namespace {
 struct agent_stats {
@@ -65,11 +133,13 @@ class agent_director : public thespis::actor {
       if (mode_ == mode::hold) held_.push_back(std::move(r));
       // mode::decline: dropping the request declines it
     });
+    // Answers whether every held request made an actor (a stale one makes none).
     handle([this](const go&, const address& from) {
+      bool all_created = true;
       for (auto& r : held_)
-        create_for<user_agent>(r, stats_, idle_);
+        if (!create_for<user_agent>(r, stats_, idle_).address()) all_created = false;
       held_.clear();
-      send(from, true);
+      send(from, all_created);
     });
   }
 
@@ -118,6 +188,60 @@ bool complete_and_in_order(const std::vector<int>& seen, int senders, int per_se
     if (n != per_sender) return false;
   return true;
 }
+
+// Its first build throws.
+class fragile {
+ public:
+  explicit fragile(const std::shared_ptr<std::atomic<int>>& builds) {
+    if (builds->fetch_add(1) == 0) throw std::runtime_error("not built this time");
+  }
+  void note(int value) { seen_.push_back(value); }
+  std::vector<int> seen() const { return seen_; }
+
+ private:
+  std::vector<int> seen_;
+};
+
+class fragile_director : public thespis::actor {
+ public:
+  explicit fragile_director(std::shared_ptr<std::atomic<int>> builds) {
+    direct<fragile>();
+    handle([this, builds](spawn_request& r) { create_for<fragile>(r, builds); });
+  }
+};
+
+// Exits with one message for its own id unread, so that its retirement asks the director for
+// the id's next actor. Given a fault n, it arms it on its way out: the nth copy of its id made
+// on that thread afterwards (the copies of the key that the request carries) fails.
+class quitter {
+ public:
+  quitter(thespis::context& ctx, std::string id, int fault)
+      : ctx_(ctx), id_(std::move(id)), fault_(fault) {}
+  void dispose() {
+    if (fault_ > 0) armed_fault = {id_.size() + 1, fault_};
+  }
+
+  void quit() {
+    ctx_.exit();
+    ctx_.by_id<quitter>(id_).tell(&quitter::ping);  // behind the exit request: never read
+  }
+  bool ping() const { return true; }
+
+ private:
+  thespis::context& ctx_;
+  std::string id_;
+  int fault_;
+};
+
+class quitter_director : public thespis::actor {
+ public:
+  explicit quitter_director(int fault) {
+    direct<quitter>();
+    handle([this, fault](spawn_request& r) mutable {
+      create_for<quitter>(r, r.id, std::exchange(fault, 0));
+    });
+  }
+};
 
 using mode = agent_director::mode;
 constexpr std::chrono::milliseconds never_idle{0};
@@ -219,4 +343,55 @@ TEMPLATE_TEST_CASE("retirements racing with new messages lose and reorder nothin
   CHECK(complete_and_in_order(erin.ask(&user_agent::seen, answer_within), 1, total));
   CHECK(stats->created.load() > 1);  // it did retire and come back, more than once
   CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "a director answering a request made stale by an explicit creation creates nothing", "[by-id]",
+    THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  address director = sys.template create_actor<agent_director>(stats, never_idle, mode::hold);
+  sys.template by_id<user_agent>("frank").tell(&user_agent::note, 1);  // the director holds it
+  // Created explicitly, the actor takes the waiting message; it retires, and nothing waits.
+  sys.template create_with_id<user_agent>("frank", stats, std::chrono::milliseconds(50));
+  sys.advance_time(std::chrono::milliseconds(200));
+  REQUIRE(eventually([&] { return stats->disposed.load() == 1; }));
+  auto all_created = sys.template ask<bool>(director, agent_director::go{}, answer_within);
+  REQUIRE(all_created);
+  CHECK_FALSE(*all_created);  // the stale request made no actor, and create_for said so
+  CHECK(stats->created.load() == 1);
+  CHECK(eventually([&] { return sys.live_actor_count() == 1; }));  // the director only
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "the mail an id's actor held when its construction failed becomes dead letters, and later "
+    "mail asks the director again",
+    "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto builds = std::make_shared<std::atomic<int>>(0);
+  sys.template create_actor<fragile_director>(builds);
+  auto fred = sys.template by_id<fragile>("fred");
+  fred.tell(&fragile::note, 1);  // handed to the first actor, which fails to build
+  REQUIRE(eventually([&] { return sys.dead_letter_count() == 1; }));
+  fred.tell(&fragile::note, 2);
+  CHECK(fred.ask(&fragile::seen, answer_within) == std::vector<int>{2});
+  CHECK(builds->load() == 2);
+  CHECK(sys.dead_letter_count() == 1);
+}
+
+TEMPLATE_TEST_CASE(
+    "running out of memory while asking a director for an id's next actor makes its mail dead "
+    "letters",
+    "[by-id][retire]", THESPIS_BASES) {
+  const int fault = GENERATE(1, 2);  // the request's ticket, then the request itself
+  fault_fired.store(false);
+  thespis::actor_system sys{config_for<TestType>()};
+  sys.template create_actor<quitter_director>(fault);
+  const std::string id(333, 'q');  // an allocation size that only its copies have
+  auto quitter_ref = sys.template by_id<quitter>(id);
+  quitter_ref.tell(&quitter::quit);
+  CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));  // the unread ping
+  CHECK(fault_fired.load());
+  CHECK(quitter_ref.ask(&quitter::ping, answer_within));  // the id still works
 }
