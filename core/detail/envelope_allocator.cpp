@@ -56,6 +56,7 @@ struct heap {
   free_block* recent[classes] = {};
   std::uint32_t recent_count[classes] = {};
   slab* slabs[classes] = {};           // the first one is where allocation looks first
+  slab* tails[classes] = {};           // the last one: where a slab with nothing to give goes
   std::uint32_t spares[classes] = {};  // empty slabs kept in each list
   heap* next_parked = nullptr;
 };
@@ -159,13 +160,13 @@ void* take(heap& h, std::size_t c, slab& s) noexcept {
 
 void unlink(heap& h, std::size_t c, slab& s) noexcept {
   (s.prev ? s.prev->next : h.slabs[c]) = s.next;
-  if (s.next) s.next->prev = s.prev;
+  (s.next ? s.next->prev : h.tails[c]) = s.prev;
   s.prev = s.next = nullptr;
 }
 
 void push_front(heap& h, std::size_t c, slab& s) noexcept {
   s.next = h.slabs[c];
-  if (s.next) s.next->prev = &s;
+  (s.next ? s.next->prev : h.tails[c]) = &s;
   h.slabs[c] = &s;
 }
 
@@ -192,21 +193,30 @@ void on_empty(heap& h, std::size_t c, slab& s) noexcept {
   slab& first = *h.slabs[c];  // not null: s was not first
   s.prev = &first;
   s.next = first.next;
-  if (s.next) s.next->prev = &s;
+  (s.next ? s.next->prev : h.tails[c]) = &s;
   first.next = &s;
 }
 
+void move_to_back(heap& h, std::size_t c, slab& s) noexcept {
+  if (h.tails[c] == &s) return;
+  unlink(h, c, s);
+  s.prev = h.tails[c];  // not null: s was not the only slab
+  s.prev->next = &s;
+  h.tails[c] = &s;
+}
+
+// The first slab serves until it has nothing left; then the others are tried in turn (each
+// collecting what other threads freed into it), and each one found with nothing to give goes to
+// the back. So the next search starts where this one ended. Why: a thread that sends to other
+// threads owns many full slabs whose blocks trickle back; searching from the front each time
+// walked all of them, again and again (40 % of fork_join_throughput's time was this search).
 void* allocate_from(heap& h, std::size_t c) {
-  slab* first = h.slabs[c];
-  if (first != nullptr) {
+  if (slab* first = h.slabs[c]; first != nullptr) {
     if (void* p = take(h, c, *first)) return p;
-    // The first slab is full: look through the others (collecting their remote frees).
-    for (slab* s = first->next; s != nullptr; s = s->next) {
-      if (void* p = take(h, c, *s)) {
-        unlink(h, c, *s);
-        push_front(h, c, *s);
-        return p;
-      }
+    move_to_back(h, c, *first);
+    for (slab* s = h.slabs[c]; s != first; s = h.slabs[c]) {  // once around the list
+      if (void* p = take(h, c, *s)) return p;  // s is first now: it serves the next ones
+      move_to_back(h, c, *s);
     }
   }
   return take(h, c, new_slab(h, c));
