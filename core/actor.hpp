@@ -168,7 +168,9 @@ class actor : public detail::small_object {
   /// Creates A(args…) for a spawn_request this director received: a top-level actor bound to
   /// the request's id, which then receives every message waiting for that id, in order.
   /// Throws invalid_actor_specification if the request was for another class. Returns the
-  /// live actor of that id if there is one already.
+  /// live actor of that id if there is one already; creates nothing and returns a null address
+  /// (or a reference to it) if the request is stale — the id got an actor another way since it
+  /// was made, and that actor has gone too.
   template <class A, class... Args>
   auto create_for(spawn_request& request, Args&&... args) {
     check_request_type(request, typeid(A));
