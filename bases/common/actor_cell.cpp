@@ -100,51 +100,11 @@ void actor_cell::deliver(envelope* env) noexcept {
   }
 }
 
-// The sender references of the messages one activation handles. Each envelope carries a
-// reference to its sender, which the receiver drops once the message is handled: an atomic
-// decrement on the sender's cell, in a cache line the sender's own thread keeps writing. A run
-// of messages from one sender (counting, fan-in, a producer's burst) keeps the first message's
-// reference for the receiver to see and drops the others' in one update when the sender changes
-// or the activation ends.
-class actor_cell::sender_references {
- public:
-  sender_references() = default;
-  sender_references(const sender_references&) = delete;
-  sender_references& operator=(const sender_references&) = delete;
-  ~sender_references() { clear(); }
-
-  /// Takes over `from` (an envelope's sender, left null) and returns the same address, valid
-  /// until the next take() or clear().
-  const address& take(address& from) noexcept {
-    address_target* target = address_access::target(from);
-    if (target != nullptr && target == address_access::target(current_)) {
-      (void)address_access::detach(from);  // its reference is counted in surplus_ instead
-      ++surplus_;
-      return current_;
-    }
-    clear();
-    current_ = std::move(from);
-    return current_;
-  }
-
-  /// Drops every reference held.
-  void clear() noexcept {
-    if (surplus_ != 0) address_access::target(current_)->release_surplus_refs(surplus_);
-    surplus_ = 0;
-    current_ = address{};
-  }
-
- private:
-  address current_;            // holds one reference
-  std::uint32_t surplus_ = 0;  // further references to current_'s target, from later messages
-};
-
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
   if (!instance_ && !start()) return end_exited();
   if (pressure_) pressure_->unpark();  // resumed after parking, if it had parked
-  sender_references senders;
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop();
@@ -153,9 +113,11 @@ run_result actor_cell::run() noexcept {
       continue;                                           // a push raced with us: go on
     }
     if (pressure_) pressure_->consumed();
-    handle(env, senders);
+    handle(env);
     if (exited_) {
-      senders.clear();  // before end_exited(): it may drop the last reference to this cell
+      // Before end_exited(), which may drop the last reference to this cell; and so that two
+      // exited actors holding each other's references cannot keep each other's cells.
+      senders_.clear();
       return end_exited();
     }
     if (slow_down_for_ && park()) return run_result::idle;  // resumed when the target drains
@@ -178,10 +140,10 @@ bool actor_cell::start() noexcept {
   }
 }
 
-void actor_cell::handle(envelope* env, sender_references& senders) noexcept {
+void actor_cell::handle(envelope* env) noexcept {
   if (exiting_) return handle_while_exiting(env);
   const bool system = env->system();
-  const address& from = senders.take(env->sender);
+  const address& from = senders_.take(env->sender);
   const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
   ++processed_;

@@ -16,6 +16,7 @@
 #include "bases/common/child_list.hpp"
 #include "bases/common/id_directory.hpp"
 #include "bases/common/mailbox_pressure.hpp"
+#include "bases/common/sender_references.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"
@@ -146,8 +147,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   ~actor_cell() override;
 
   bool start() noexcept;
-  class sender_references;
-  void handle(envelope* env, sender_references& senders) noexcept;
+  void handle(envelope* env) noexcept;
   bool handle_system_message(message& msg, const address& sender) noexcept;
   void handle_while_exiting(envelope* env) noexcept;
   void deliver_to_actor(message& msg, const address& sender) noexcept;
@@ -230,6 +230,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   address parent_;       // null once orphaned or for top-level actors
   child_list children_;  // live children, in creation order
   std::uint64_t processed_ = 0;
+  sender_references senders_;                         // of the messages handled last
   intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
   bool troupe_busy_ = false;                          // a troupe member's work in progress
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
