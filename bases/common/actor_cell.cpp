@@ -26,7 +26,6 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
     : address_target(id),
       runtime_(rt),
       type_(&factory->type()),
-      troupe_member_(factory->troupe_member),
       pressure_(rt.config().mailbox_limit > 0
                     ? std::make_unique<mailbox_pressure>(rt.config().mailbox_limit)
                     : nullptr),
@@ -36,7 +35,8 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
                           identity{std::move(global_name), std::move(required),
                                    key ? std::optional<id_key>(*key) : std::nullopt})),
       factory_(std::move(factory)),
-      parent_(std::move(parent)) {}
+      parent_(std::move(parent)),
+      troupe_member_(factory_->troupe_member) {}  // declared after factory_: read it there
 
 const std::string& actor_cell::name() const noexcept {
   static const std::string none;

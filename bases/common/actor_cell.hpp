@@ -181,7 +181,6 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // set at construction
   runtime& runtime_;
   const std::type_info* type_;
-  const bool troupe_member_;                          // created by a troupe's leader
   const std::unique_ptr<mailbox_pressure> pressure_;  // null: no mailbox limit
 
   // Rarely used state lives behind pointers, allocated only by the actors that use it, so a
@@ -230,10 +229,13 @@ class actor_cell final : public address_target, public runnable, public actor_co
   address parent_;       // null once orphaned or for top-level actors
   child_list children_;  // live children, in creation order
   std::uint64_t processed_ = 0;
-  sender_references senders_;                         // of the messages handled last
-  intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
-  bool troupe_busy_ = false;                          // a troupe member's work in progress
+  // The small fields below are packed into what would be padding (the cell is one allocation
+  // per actor): exit_reason_ into senders_'s tail, the flags into one word.
+  [[no_unique_address]] sender_references senders_;   // of the messages handled last
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
+  intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
+  const bool troupe_member_;                          // set at construction: by a troupe's leader
+  bool troupe_busy_ = false;                          // a troupe member's work in progress
   bool exiting_ = false;              // the exit handler ran; waiting for the children to exit
   bool exited_ = false;               // gone: mailbox closed, instance destroyed
   bool dead_letter_handler_ = false;  // it registered as the dead-letter handler once
