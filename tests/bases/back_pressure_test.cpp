@@ -5,27 +5,24 @@
 #include <thread>
 
 #include "support/bases.hpp"
+#include "support/flooding.hpp"
 
 using thespis::actor_status;
 using thespis::address;
 using thespis::status_request;
 using thespis::test::answer_within;
 using thespis::test::config_for;
+using thespis::test::count_request;
+using thespis::test::counted;
+using thespis::test::echo_flood;
 using thespis::test::eventually;
+using thespis::test::go;
 
 namespace {
 constexpr std::size_t limit = 100;
 
 struct item {
   int seq;
-};
-struct go {
-  int remaining;
-};
-struct count_request {};
-struct counted {
-  int received;
-  int out_of_order;
 };
 
 // Counts what it receives, slowly: each message takes a little work.
@@ -61,28 +58,6 @@ class flooder : public thespis::actor {
  private:
   address target_;
   int sent_ = 0;
-};
-
-// Two of these flood each other: each message received makes it send two.
-class echo_flood : public thespis::actor {
- public:
-  echo_flood() {
-    handle([this](const address& peer) { peer_ = peer; });
-    handle([this](const go& g) {
-      ++received_;
-      if (g.remaining > 0) {
-        send(peer_, go{g.remaining - 1});
-        send(peer_, go{g.remaining - 1});
-      }
-    });
-    handle([this](const count_request&, const address& from) {
-      send(from, counted{received_, 0});
-    });
-  }
-
- private:
-  address peer_;
-  int received_ = 0;
 };
 
 thespis::system_config limited() {

@@ -6,38 +6,15 @@
 #include <chrono>
 
 #include "support/bases.hpp"
+#include "support/flooding.hpp"
 
 using thespis::address;
+using thespis::test::count_request;
+using thespis::test::counted;
+using thespis::test::echo_flood;
+using thespis::test::go;
 
 namespace {
-struct go {
-  int remaining;
-};
-struct count_request {};
-struct counted {
-  int received;
-};
-
-// Each message received makes it send two to its peer.
-class doubling_echo : public thespis::actor {
- public:
-  doubling_echo() {
-    handle([this](const address& peer) { peer_ = peer; });
-    handle([this](const go& g) {
-      ++received_;
-      if (g.remaining > 0) {
-        send(peer_, go{g.remaining - 1});
-        send(peer_, go{g.remaining - 1});
-      }
-    });
-    handle([this](const count_request&, const address& from) { send(from, counted{received_}); });
-  }
-
- private:
-  address peer_;
-  int received_ = 0;
-};
-
 // Asks with a short timeout: a parked pair never answers, and the round must fail, not hang.
 int received_by(thespis::actor_system& sys, const address& a) {
   auto reply = sys.ask<counted>(a, count_request{}, std::chrono::seconds(2));
@@ -52,8 +29,8 @@ TEST_CASE("two actors flooding each other on two workers never park on each othe
     thespis::system_config config;
     config.mailbox_limit = 4;  // small: the pair parks many times per round
     thespis::actor_system sys{thespis::test::config_for<thespis::test::threaded_base>(config)};
-    address a = sys.create_actor<doubling_echo>();
-    address b = sys.create_actor<doubling_echo>();
+    address a = sys.create_actor<echo_flood>();
+    address b = sys.create_actor<echo_flood>();
     sys.tell(a, b);
     sys.tell(b, a);
     sys.tell(a, go{depth});
