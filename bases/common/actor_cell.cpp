@@ -103,8 +103,8 @@ void actor_cell::deliver(envelope* env) noexcept {
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
+  if (slow_down_for_) unpark();  // resumed after parking
   if (!instance_ && !start()) return end_exited();
-  if (pressure_) pressure_->unpark();  // resumed after parking, if it had parked
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop();
@@ -473,9 +473,15 @@ void actor_cell::slow_down_for(address_target& target) noexcept {
 // mailbox, so no push schedules us; only the target's waker does. Returns false if there is
 // nothing to wait for (then the activation goes on).
 bool actor_cell::park() noexcept {
-  auto target = std::move(slow_down_for_);
-  if (target.get() == static_cast<address_target*>(this)) return false;  // never wait on oneself
-  if (pressure_) pressure_->park();  // nobody may wait on a parked actor: no cycles
+  // Our own reference for the call below: once registered, the waker may resume us on another
+  // thread, whose unpark() drops slow_down_for_ while this call is still returning.
+  const intrusive_ptr<address_target> target = slow_down_for_;  // kept there while parked
+  if (target.get() == static_cast<address_target*>(this)) {     // never wait on oneself
+    slow_down_for_ = {};
+    return false;
+  }
+  // Waiters go on now; later ones may wait unless `target` is parked too (no cycles).
+  pressure_->park(target.get());
   // release: pairs with the acquire at the start of run() in the activation the waker starts.
   handoff_.store(0, std::memory_order_release);
   auto me = intrusive_ptr<actor_cell>::share(this);
@@ -487,8 +493,14 @@ bool actor_cell::park() noexcept {
   }
   // Not parked (the target drained, is gone, or is parked itself): go on, accepting waiters.
   // Parked: from here the waker may run this cell on another thread; run() unparks it there.
-  if (!parked && pressure_) pressure_->unpark();
+  if (!parked) unpark();
   return parked;
+}
+
+// Owner only: the actor runs on (it did not park after all, or it was resumed).
+void actor_cell::unpark() noexcept {
+  pressure_->unpark();  // first: the waiters' checks read slow_down_for_ through it
+  slow_down_for_ = {};
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {

@@ -122,6 +122,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   bool back_pressure() const noexcept override { return pressure_ != nullptr; }
   void slow_down_for(address_target& target) noexcept override;
   bool congested() const noexcept override { return pressure_ && pressure_->congested(); }
+  bool parked() const noexcept override { return pressure_ && pressure_->parked(); }
   bool wait_until_drained(std::function<void()> wake) override {
     return pressure_ && pressure_->wait(std::move(wake));
   }
@@ -162,6 +163,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void arm_transient_timer(timer_service::time_point deadline);
   void check_transient(std::uint64_t tag) noexcept;
   bool park() noexcept;
+  void unpark() noexcept;
   // links: ids, watchers, replies (actor_cell_links.cpp)
   const id_key* key() const noexcept;
   bool handle_link_message(message& msg, const address& sender) noexcept;
@@ -233,9 +235,11 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // per actor): exit_reason_ into senders_'s tail, the flags into one word.
   [[no_unique_address]] sender_references senders_;   // of the messages handled last
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
-  intrusive_ptr<address_target> slow_down_for_;       // a congested target we sent to
-  const bool troupe_member_;                          // set at construction: by a troupe's leader
-  bool troupe_busy_ = false;                          // a troupe member's work in progress
+  // A congested target we sent to; while parked, the one we wait for (kept alive for the
+  // checks of those who would wait for us: see mailbox_pressure).
+  intrusive_ptr<address_target> slow_down_for_;
+  const bool troupe_member_;          // set at construction: by a troupe's leader
+  bool troupe_busy_ = false;          // a troupe member's work in progress
   bool exiting_ = false;              // the exit handler ran; waiting for the children to exit
   bool exited_ = false;               // gone: mailbox closed, instance destroyed
   bool dead_letter_handler_ = false;  // it registered as the dead-letter handler once

@@ -15,7 +15,11 @@ void mailbox_pressure::consumed() noexcept {
 
 bool mailbox_pressure::wait(waker wake) {
   std::lock_guard lock(mutex_);
-  if (closed_ || parked_) return false;  // parked: waiting for it could close a cycle
+  if (closed_) return false;
+  // The owner is parked on an actor that is parked too: waiting here could close a cycle.
+  if (parked_.load(std::memory_order_seq_cst) && waiting_on_ != nullptr && waiting_on_->parked()) {
+    return false;
+  }
   waiters_.push_back(std::move(wake));
   has_waiters_.store(true, std::memory_order_seq_cst);
   if (queued_.load(std::memory_order_seq_cst) <= low_water_) {  // drained meanwhile
@@ -37,10 +41,11 @@ void mailbox_pressure::release_waiters() noexcept {
     wake();
 }
 
-void mailbox_pressure::park() noexcept {
+void mailbox_pressure::park(const address_target* target) noexcept {
   {
     std::lock_guard lock(mutex_);
-    parked_ = true;
+    waiting_on_ = target;
+    parked_.store(true, std::memory_order_seq_cst);
   }
   owner_parked_ = true;
   release_waiters();
@@ -50,7 +55,8 @@ void mailbox_pressure::unpark() noexcept {
   if (!owner_parked_) return;
   owner_parked_ = false;
   std::lock_guard lock(mutex_);
-  parked_ = false;
+  parked_.store(false, std::memory_order_seq_cst);
+  waiting_on_ = nullptr;
 }
 
 void mailbox_pressure::close() noexcept {

@@ -6,11 +6,15 @@
 // is then parked — off every worker, not blocking one — until the target drains to `limit / 2`
 // or exits. An outside caller's tell blocks the same way (up to a timeout).
 //
-// No cycle of parked actors can form: an actor that parks marks its mailbox parked and releases
-// its waiters, under its mutex, before it registers with its target; a parked mailbox refuses
-// new waiters. Of two actors parking on each other at the same moment, each marks itself, then
-// asks the other under the other's mutex, so the second to ask finds the first marked and goes
-// on unthrottled (and so for longer cycles: the last to join finds the next one parked).
+// No cycle of parked actors can form. An actor that parks first records, under its mutex, that
+// it is parked and on whom it waits, and releases its waiters; then it registers with its
+// target. A parked mailbox refuses a waiter when the actor it waits for is parked too: waiting
+// there could close a cycle. Of actors parking on each other in a ring at the same moment, each
+// records itself before it asks the next under the next one's mutex, so the last to ask finds
+// the next one and the one after parked, and goes on unthrottled. A chain keeps its
+// back-pressure: in source -> relay -> sink, the relay waits for a sink that is not parked, so
+// the source may wait for the relay. (A chain of two parked actors ahead also refuses: the price
+// of not walking the chain.)
 #pragma once
 
 #include <atomic>
@@ -18,6 +22,8 @@
 #include <functional>
 #include <mutex>
 #include <vector>
+
+#include "core/detail/address_target.hpp"
 
 namespace thespis::detail {
 
@@ -41,12 +47,15 @@ class mailbox_pressure {
   /// does not register) if there is nothing to wait for any more.
   bool wait(waker wake);
 
-  /// Calls every registered waker now, and refuses new ones until unpark(): the owner is about to
-  /// park (wait for another actor), and nobody may wait for a parked actor. Owner only.
-  void park() noexcept;
+  /// The owner is about to park, waiting for `target` (which the owner keeps alive until
+  /// unpark()): calls every registered waker now. Owner only.
+  void park(const address_target* target) noexcept;
   /// The owner runs again (or did not park after all): it accepts waiters again. Owner only;
   /// cheap when the owner had not parked.
   void unpark() noexcept;
+
+  /// True while the owner is parked. Thread-safe.
+  bool parked() const noexcept { return parked_.load(std::memory_order_seq_cst); }
 
   /// The actor exited: wakes everyone, and later waits return false at once.
   void close() noexcept;
@@ -69,7 +78,11 @@ class mailbox_pressure {
   std::mutex mutex_;
   std::vector<waker> waiters_;  // guarded by mutex_
   bool closed_ = false;         // guarded by mutex_
-  bool parked_ = false;         // guarded by mutex_: the owner waits for another actor
+  // Written under mutex_; parked_ is also read without it (parked(), by waiters of the actor
+  // this owner waits for), seq_cst like the flags above: of actors parking in a ring, the last
+  // to look must see the others' marks.
+  std::atomic<bool> parked_{false};
+  const address_target* waiting_on_ = nullptr;  // guarded by mutex_: while parked
 };
 
 }  // namespace thespis::detail

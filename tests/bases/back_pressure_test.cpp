@@ -60,6 +60,17 @@ class flooder : public thespis::actor {
   int sent_ = 0;
 };
 
+// Passes every item on to its target.
+class relay : public thespis::actor {
+ public:
+  explicit relay(address target) : target_(std::move(target)) {
+    handle([this](const item& i) { send(target_, i); });
+  }
+
+ private:
+  address target_;
+};
+
 thespis::system_config limited() {
   thespis::system_config config;
   config.mailbox_limit = limit;
@@ -81,6 +92,26 @@ TEMPLATE_TEST_CASE("a fast actor flooding a slow one is slowed so the mailbox st
   REQUIRE(status);
   // The flooder pauses after the message that overfilled the sink: at most one chunk more.
   CHECK(status->peak_pending_messages <= limit + 12);
+}
+
+TEMPLATE_TEST_CASE("back-pressure reaches the source through a relay parked on a slow sink",
+                   "[back-pressure]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  address sink = sys.template create_actor<slow_sink>();
+  address middle = sys.template create_actor<relay>(sink);
+  address source = sys.template create_actor<flooder>(middle);
+  sys.tell(source, go{3000});
+  REQUIRE(eventually([&] {
+    return sys.template ask<counted>(sink, count_request{}, answer_within)->received == 3000;
+  }));
+  CHECK(sys.template ask<counted>(sink, count_request{}, answer_within)->out_of_order == 0);
+  // While the relay waits for the sink, the source waits for the relay: neither mailbox grows
+  // past the limit by more than what one handler sends.
+  for (const address& a : {middle, sink}) {
+    auto status = sys.template ask<actor_status>(a, status_request{}, answer_within);
+    REQUIRE(status);
+    CHECK(status->peak_pending_messages <= limit + 12);
+  }
 }
 
 TEMPLATE_TEST_CASE("two actors flooding each other under a mailbox limit do not deadlock",
