@@ -47,13 +47,13 @@ void mailbox_pressure::park(const address_target* target) noexcept {
     waiting_on_ = target;
     parked_.store(true, std::memory_order_seq_cst);
   }
-  owner_parked_ = true;
   release_waiters();
 }
 
 void mailbox_pressure::unpark() noexcept {
-  if (!owner_parked_) return;
-  owner_parked_ = false;
+  // relaxed: only the owner writes parked_, and its activations are ordered one after the
+  // next, so this reads the owner's last write.
+  if (!parked_.load(std::memory_order_relaxed)) return;
   std::lock_guard lock(mutex_);
   parked_.store(false, std::memory_order_seq_cst);
   waiting_on_ = nullptr;

@@ -73,8 +73,7 @@ class mailbox_pressure {
   // threads at least one sees the other, so no waiter sleeps through the drain.
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> has_waiters_{false};
-  std::size_t peak_ = 0;       // owner only
-  bool owner_parked_ = false;  // owner only: the owner's view of parked_, to skip the mutex
+  std::size_t peak_ = 0;  // owner only
   std::mutex mutex_;
   std::vector<waker> waiters_;  // guarded by mutex_
   bool closed_ = false;         // guarded by mutex_
