@@ -50,8 +50,8 @@ void give_up(runtime& rt, envelope* env, const id_key& key) noexcept {
 }  // namespace
 
 // What is left here is not counted: the runtime that counts dead letters owns this directory and
-// is being destroyed. Shutdown leaves mail here only when a spawn_request outlives it (held by
-// an actor that never exited, or outside the system) or an id's actor never exited.
+// is being destroyed. Shutdown gave up what waited then (discard_all_mail); only mail posted by
+// an actor stuck past the shutdown deadline can land here afterwards.
 id_directory::~id_directory() {
   for (auto& [key, e] : entries_) {
     for (auto* env : e.returned)
@@ -245,6 +245,20 @@ void id_directory::decline(const id_key& key, std::uint64_t generation) noexcept
     todo.dropped = entries_.extract(it);
   }
   carry_out(std::move(todo), key);
+}
+
+void id_directory::discard_all_mail() noexcept {
+  entries taken;
+  {
+    std::lock_guard lock(mutex_);
+    taken.swap(entries_);  // a stuck id actor that retires later finds no entry: its mail drops
+  }
+  for (auto& [key, e] : taken) {
+    for (auto* env : e.returned)
+      give_up(runtime_, env, key);
+    for (auto* env : e.waiting)
+      give_up(runtime_, env, key);
+  }
 }
 
 std::size_t id_directory::size() const {

@@ -93,6 +93,10 @@ class id_directory {
   /// Called by a spawn_request's ticket when the request is dropped without a creation.
   void decline(const id_key& key, std::uint64_t generation) noexcept;
 
+  /// After shutdown: gives up every id's mail still waiting here (for a spawn_request that
+  /// outlived the system, or for an id whose actor never exited) as counted dead letters.
+  void discard_all_mail() noexcept;
+
   /// Number of ids with a live actor or waiting mail, for status.
   std::size_t size() const;
 

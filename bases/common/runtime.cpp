@@ -373,6 +373,7 @@ shutdown_report runtime::shutdown() noexcept {
   }
   stopped_.store(true, std::memory_order_relaxed);
   stop(report.clean());
+  ids_->discard_all_mail();  // after stop(): nothing can take that mail any more
   shutdown_report_ = report;
   return report;
 }

@@ -56,15 +56,17 @@ class user_agent {
 // Creates user agents on demand — or declines, or waits for a go-ahead.
 class agent_director : public thespis::actor {
  public:
-  enum class mode { create, decline, hold };
+  enum class mode { create, decline, hold, pass_out };
   struct go {};
 
-  agent_director(std::shared_ptr<agent_stats> stats, std::chrono::milliseconds idle, mode m)
-      : stats_(std::move(stats)), idle_(idle), mode_(m) {
+  agent_director(std::shared_ptr<agent_stats> stats, std::chrono::milliseconds idle, mode m,
+                 std::shared_ptr<std::vector<spawn_request>> outside = nullptr)
+      : stats_(std::move(stats)), idle_(idle), mode_(m), outside_(std::move(outside)) {
     direct<user_agent>();
     handle([this](spawn_request& r) {
       if (mode_ == mode::create) create_for<user_agent>(r, stats_, idle_);
       if (mode_ == mode::hold) held_.push_back(std::move(r));
+      if (mode_ == mode::pass_out) outside_->push_back(std::move(r));  // outlives the system
       // mode::decline: dropping the request declines it
     });
     // Answers whether every held request made an actor (a stale one makes none).
@@ -82,6 +84,7 @@ class agent_director : public thespis::actor {
   std::chrono::milliseconds idle_;
   mode mode_;
   std::vector<spawn_request> held_;
+  std::shared_ptr<std::vector<spawn_request>> outside_;
 };
 
 class message_queue {
@@ -186,6 +189,33 @@ TEMPLATE_TEST_CASE("a director that declines sends the waiting messages to dead 
   for (int i = 0; i < 5; ++i)
     sys.template by_id<user_agent>("bob").tell(&user_agent::note, i);
   CHECK(eventually([&] { return sys.dead_letter_count() == 5; }));
+  CHECK(stats->created.load() == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "messages still waiting for an id's actor at shutdown are counted as dead letters", "[by-id]",
+    THESPIS_BASES) {
+  auto stats = std::make_shared<agent_stats>();
+  auto outside = std::make_shared<std::vector<spawn_request>>();
+  {
+    thespis::actor_system sys{config_for<TestType>()};
+    address director =
+        sys.template create_actor<agent_director>(stats, never_idle, mode::pass_out, outside);
+    for (int i = 0; i < 4; ++i)
+      sys.template by_id<user_agent>("dana").tell(&user_agent::note, i);
+    // The request left the system, so nothing inside can answer or decline it.
+    auto director_handled_request = [&] {
+      auto status = sys.template ask<thespis::actor_status>(director, thespis::status_request{},
+                                                            answer_within);
+      return status && status->messages_processed >= 1;
+    };
+    REQUIRE(eventually(director_handled_request));
+    CHECK(sys.dead_letter_count() == 0);
+    CHECK(sys.shutdown().clean());
+    CHECK(sys.dead_letter_count() == 4);
+  }
+  CHECK(outside->size() == 1);  // dropped after the system is gone: declines nothing, no crash
+  outside->clear();
   CHECK(stats->created.load() == 0);
 }
 
