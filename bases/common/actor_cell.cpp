@@ -36,7 +36,49 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
                                    key ? std::optional<id_key>(*key) : std::nullopt})),
       factory_(std::move(factory)),
       parent_(std::move(parent)),
-      troupe_member_(factory_->troupe_member) {}  // declared after factory_: read it there
+      troupe_member_(factory_->troupe_member),  // declared after factory_: read it there
+      has_room_(room_for(*factory_).bytes != 0) {}
+
+// The actor lives right after the cell, at its own alignment; an over-aligned one (beyond what
+// operator new guarantees) is built on the heap instead.
+namespace {
+std::size_t room_offset(std::size_t alignment) noexcept {
+  return (sizeof(actor_cell) + alignment - 1) / alignment * alignment;
+}
+}  // namespace
+
+actor_cell::room actor_cell::room_for(const actor_factory& factory) noexcept {
+  const std::size_t alignment = factory.instance_alignment();
+  if (alignment > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return {0};
+  return {room_offset(alignment) - sizeof(actor_cell) + factory.instance_size()};
+}
+
+void* actor_cell::operator new(std::size_t cell_bytes, room r) {
+  return ::operator new(cell_bytes + r.bytes);
+}
+
+// Out of line, beside operator new: the pair is plain ::operator new and delete.
+void actor_cell::operator delete(void* p, room) noexcept {
+  ::operator delete(p);
+}
+void actor_cell::operator delete(void* p) noexcept {
+  ::operator delete(p);
+}
+
+void* actor_cell::instance_room() noexcept {
+  return reinterpret_cast<char*>(this) + room_offset(factory_->instance_alignment());
+}
+
+// Like unique_ptr::reset: instance_ is null while the destructor runs.
+void actor_cell::destroy_instance() noexcept {
+  actor* instance = std::exchange(instance_, nullptr);
+  if (instance == nullptr) return;
+  if (has_room_) {
+    std::destroy_at(instance);  // its room is freed with the cell
+  } else {
+    delete instance;
+  }
+}
 
 const std::string& actor_cell::name() const noexcept {
   static const std::string none;
@@ -49,11 +91,13 @@ const requirements& actor_cell::required() const noexcept {
 }
 
 actor_cell::timing& actor_cell::timing_state() {
-  if (!timing_) timing_ = std::make_unique<timing>();
-  return *timing_;
+  if (!extras_) extras_ = std::make_unique<extras>();
+  return extras_->timers;
 }
 
-actor_cell::~actor_cell() = default;
+actor_cell::~actor_cell() {
+  destroy_instance();
+}
 
 namespace {
 // Marks a cell as inside its actor's code for the span of one call.
@@ -74,8 +118,13 @@ class handler_scope {
 void actor_cell::construct() {
   construction_scope scope(this);
   handler_scope busy(in_handler_);
+  if (has_room_) {
+    instance_ = factory_->make_at(instance_room());
+  } else {
+    instance_ = factory_->make().release();
+  }
   // A supervised actor keeps its factory: a restart builds it again.
-  instance_ = factory_->supervised ? factory_->make() : std::exchange(factory_, nullptr)->make();
+  if (!factory_->supervised) factory_.reset();
 }
 
 unfinished_reason actor_cell::unfinished_because() const noexcept {
@@ -103,7 +152,7 @@ void actor_cell::deliver(envelope* env) noexcept {
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
-  if (slow_down_for_) unpark();  // resumed after parking
+  if (pressure_ && pressure_->slow_down_for()) unpark();  // resumed after parking
   if (!instance_ && !start()) return end_exited();
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
@@ -120,7 +169,9 @@ run_result actor_cell::run() noexcept {
       senders_.clear();
       return end_exited();
     }
-    if (slow_down_for_ && park()) return run_result::idle;  // resumed when the target drains
+    if (pressure_ && pressure_->slow_down_for() && park()) {
+      return run_result::idle;  // resumed when the target drains
+    }
     ++handled;
   }
   // release: pairs with the acquire above in the activation that resumes this one.
@@ -148,7 +199,7 @@ void actor_cell::handle(envelope* env) noexcept {
   message msg(env);
   ++processed_;
   if (system && handle_system_message(msg, sender)) return;
-  if (timing_ && timing_->transient_after.count() > 0) note_activity();
+  if (extras_ && extras_->timers.transient_after.count() > 0) note_activity();
   const bool exit_requested = system && msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   if (troupe_member_ && !troupe_busy_) {
@@ -182,7 +233,7 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
     // A cancelled wakeup never reaches the actor.
-    return !timing_ || timing_->wakeups.erase(wakeup->handle.id) == 0;
+    return !extras_ || extras_->timers.wakeups.erase(wakeup->handle.id) == 0;
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
     // It reaches the actor too — unless it is about a child of an instance before a restart.
@@ -276,8 +327,10 @@ void actor_cell::begin_exit(bool recursive) noexcept {
 void actor_cell::finish() noexcept {
   exiting_ = true;
   exited_ = true;
-  slow_down_for_ = {};
-  if (pressure_) pressure_->close();  // senders waiting for us go on: we will never drain
+  if (pressure_) {
+    pressure_->slow_down_for() = {};
+    pressure_->close();  // senders waiting for us go on: we will never drain
+  }
   const address me = self();
   mailbox_.close([&](envelope* env) {
     if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
@@ -293,18 +346,18 @@ void actor_cell::finish() noexcept {
       deliver_after_close(env);
     }
   });
-  if (timing_) {  // pending wakeups die with the actor
-    for (auto& [handle, id] : timing_->wakeups)
+  if (extras_) {  // pending wakeups die with the actor
+    for (auto& [handle, id] : extras_->timers.wakeups)
       runtime_.timers().cancel(id);
-    if (timing_->transient_armed) runtime_.timers().cancel(timing_->transient_timer);
-    timing_.reset();
+    if (extras_->timers.transient_armed) runtime_.timers().cancel(extras_->timers.transient_timer);
+    extras_->timers = timing{};
   }
-  if (links_) {  // so are the timeouts of the replies it awaited (each holds a reference to us)
-    for (auto& [request, awaited] : links_->awaited)
+  if (extras_) {  // so are the timeouts of the replies it awaited (each holds a reference to us)
+    for (auto& [request, awaited] : extras_->link.awaited)
       (void)runtime_.timers().cancel(awaited.timeout);
-    links_->awaited.clear();
+    extras_->link.awaited.clear();
   }
-  instance_.reset();  // runs the destructor; drops the actor's own address (the cycle to us)
+  destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
   factory_.reset();
   children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<orphaned>(me));
@@ -315,20 +368,21 @@ void actor_cell::finish() noexcept {
   }
   parent_ = address{};
   announce_exit();
-  last_reference_ = intrusive_ptr<actor_cell>::share(this);
+  add_ref();  // the registry's reference, which forget() drops
+  holds_last_reference_ = true;
   runtime_.forget(*this);
 }
 
 // Ends the activation in which the actor exited. Drops what may be the last reference to this
 // cell: nothing may touch it afterwards.
 run_result actor_cell::end_exited() noexcept {
-  auto last = std::move(last_reference_);
+  if (std::exchange(holds_last_reference_, false)) release_ref();
   return run_result::idle;
 }
 
 bool actor_cell::forget_child(const address& child) noexcept {
   if (!children_.remove(child)) return false;
-  if (links_) std::erase(links_->all_for_one_children, child);
+  if (extras_) std::erase(extras_->link.all_for_one_children, child);
   return true;
 }
 
@@ -340,7 +394,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.parent = parent_;
   status.children = children_.to_vector();
   status.pending_messages = mailbox_.count_pending();
-  status.pending_wakeups = timing_ ? timing_->wakeups.size() : 0;
+  status.pending_wakeups = extras_ ? extras_->timers.wakeups.size() : 0;
   status.messages_processed = processed_;
   status.peak_pending_messages = pressure_ ? pressure_->peak() : 0;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
@@ -403,11 +457,11 @@ wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message p
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
-  if (!timing_) return false;
-  auto it = timing_->wakeups.find(handle.id);
-  if (it == timing_->wakeups.end()) return false;
+  if (!extras_) return false;
+  auto it = extras_->timers.wakeups.find(handle.id);
+  if (it == extras_->timers.wakeups.end()) return false;
   (void)runtime_.timers().cancel(it->second);  // if it fired already, arrival drops it
-  timing_->wakeups.erase(it);
+  extras_->timers.wakeups.erase(it);
   return true;
 }
 
@@ -420,7 +474,7 @@ void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
 // Arms the transient timer at the first message; an idle-transient actor also records when it
 // last heard something, which the timer checks when it fires (one timer, not one per message).
 void actor_cell::note_activity() noexcept {
-  timing& t = *timing_;
+  timing& t = extras_->timers;
   t.last_activity = runtime_.timers().now();
   if (t.transient_armed) return;
   t.transient_armed = true;
@@ -430,9 +484,10 @@ void actor_cell::note_activity() noexcept {
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
-  timing_->transient_tag = ++timing_->last_wakeup;
-  message check(new envelope_of<transient_check>(self(), transient_check{timing_->transient_tag}));
-  timing_->transient_timer = runtime_.timers().schedule_at(
+  extras_->timers.transient_tag = ++extras_->timers.last_wakeup;
+  message check(
+      new envelope_of<transient_check>(self(), transient_check{extras_->timers.transient_tag}));
+  extras_->timers.transient_timer = runtime_.timers().schedule_at(
       deadline, [cell = std::move(target), check = std::move(check)]() mutable {
         cell->deliver(check.release());
       });
@@ -440,8 +495,8 @@ void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
 
 void actor_cell::check_transient(std::uint64_t tag) noexcept {
   // Not armed: cancelled as the actor exited. Another tag: armed before a restart.
-  if (!timing_ || !timing_->transient_armed || timing_->transient_tag != tag) return;
-  timing& t = *timing_;
+  if (!extras_ || !extras_->timers.transient_armed || extras_->timers.transient_tag != tag) return;
+  timing& t = extras_->timers;
   const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
   if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {
     arm_transient_timer(t.last_activity + after);  // heard something since: look again later
@@ -466,7 +521,7 @@ void actor_cell::log(log_level level, std::string_view text) {
 }
 
 void actor_cell::slow_down_for(address_target& target) noexcept {
-  slow_down_for_ = intrusive_ptr<address_target>::share(&target);
+  if (pressure_) pressure_->slow_down_for() = intrusive_ptr<address_target>::share(&target);
 }
 
 // Parks this actor until the congested target drains: the activation ends without blocking the
@@ -474,10 +529,10 @@ void actor_cell::slow_down_for(address_target& target) noexcept {
 // nothing to wait for (then the activation goes on).
 bool actor_cell::park() noexcept {
   // Our own reference for the call below: once registered, the waker may resume us on another
-  // thread, whose unpark() drops slow_down_for_ while this call is still returning.
-  const intrusive_ptr<address_target> target = slow_down_for_;  // kept there while parked
-  if (target.get() == static_cast<address_target*>(this)) {     // never wait on oneself
-    slow_down_for_ = {};
+  // thread, whose unpark() drops the pressure's slow_down_for while this call still returns.
+  const intrusive_ptr<address_target> target = pressure_->slow_down_for();  // kept while parked
+  if (target.get() == static_cast<address_target*>(this)) {                 // never wait on oneself
+    pressure_->slow_down_for() = {};
     return false;
   }
   // Waiters go on now; later ones may wait unless `target` is parked too (no cycles).
@@ -499,8 +554,8 @@ bool actor_cell::park() noexcept {
 
 // Owner only: the actor runs on (it did not park after all, or it was resumed).
 void actor_cell::unpark() noexcept {
-  pressure_->unpark();  // first: the waiters' checks read slow_down_for_ through it
-  slow_down_for_ = {};
+  pressure_->unpark();  // first: the waiters' checks read slow_down_for through it
+  pressure_->slow_down_for() = {};
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {

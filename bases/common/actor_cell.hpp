@@ -65,8 +65,20 @@ class actor_cell final : public address_target, public runnable, public actor_co
  public:
   /// A cell that will build its actor with `factory`; `parent` is null for top-level actors.
   /// `key` binds the cell to a (class, id) route; null for the others.
+  /// Allocate it with `new (actor_cell::room_for(*factory)) actor_cell(...)`: the actor is then
+  /// built inside the cell's own allocation.
   actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory, address parent,
              std::string global_name, requirements required, const id_key* key = nullptr);
+
+  /// The room a cell needs after it for the actor `factory` builds (none for an over-aligned
+  /// actor class, which gets its own allocation).
+  struct room {
+    std::size_t bytes;
+  };
+  static room room_for(const actor_factory& factory) noexcept;
+  static void* operator new(std::size_t cell_bytes, room r);
+  static void operator delete(void* p, room) noexcept;  // the constructor threw
+  static void operator delete(void* p) noexcept;
 
   /// Builds the actor now, on the calling thread; constructor exceptions propagate.
   void construct();
@@ -78,7 +90,8 @@ class actor_cell final : public address_target, public runnable, public actor_co
   /// Ends a cell whose top-level construction failed: its mail becomes dead letters.
   void abandon() noexcept {
     finish();
-    last_reference_ = {};  // the caller holds another one
+    holds_last_reference_ = false;
+    release_surplus_refs(1);  // the registry's, taken over by finish(); the caller holds another
   }
 
   /// Returns the class of the hosted actor.
@@ -156,6 +169,8 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
+  void* instance_room() noexcept;
+  void destroy_instance() noexcept;
   run_result end_exited() noexcept;
   bool forget_child(const address& child) noexcept;
   void reply_status(const address& to) noexcept;
@@ -208,8 +223,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
     timer_service::time_point last_activity{};
     timer_id transient_timer{};
   };
-  std::unique_ptr<timing> timing_;  // null until the actor sets a wakeup or becomes transient
-  timing& timing_state();
+  timing& timing_state();                 // made on first use
   struct links {                          // owner only
     std::vector<address> watchers;        // told actor_exited when this actor is gone
     std::vector<envelope*> unread_by_id;  // mail by id that reached it while exiting, in order
@@ -224,28 +238,32 @@ class actor_cell final : public address_target, public runnable, public actor_co
     std::deque<timer_service::time_point> group_restarts;  // of the all_for_one children
     std::vector<address> all_for_one_children;
   };
-  std::unique_ptr<links> links_;  // null until the actor is watched, directs or exits by id
-  links& links_state();
+  links& links_state();  // made on first use
+  // One allocation for both, made when the actor first needs either: it sets a wakeup or
+  // becomes transient, is watched, directs, asks, supervises all_for_one or exits by id.
+  struct extras {
+    timing timers;
+    links link;
+  };
+  std::unique_ptr<extras> extras_;
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
-  std::unique_ptr<actor> instance_;
-  address parent_;       // null once orphaned or for top-level actors
-  child_list children_;  // live children, in creation order
+  actor* instance_ = nullptr;  // built in instance_room() when has_room_, else on the heap
+  address parent_;             // null once orphaned or for top-level actors
+  child_list children_;        // live children, in creation order
   std::uint64_t processed_ = 0;
   // The small fields below are packed into what would be padding (the cell is one allocation
   // per actor): exit_reason_ into senders_'s tail, the flags into one word.
   [[no_unique_address]] sender_references senders_;   // of the messages handled last
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
-  // A congested target we sent to; while parked, the one we wait for (kept alive for the
-  // checks of those who would wait for us: see mailbox_pressure).
-  intrusive_ptr<address_target> slow_down_for_;
-  const bool troupe_member_;          // set at construction: by a troupe's leader
+  const bool troupe_member_;                          // set at construction: by a troupe's leader
+  const bool has_room_;               // set at construction: instance_ lives after the cell
   bool troupe_busy_ = false;          // a troupe member's work in progress
   bool exiting_ = false;              // the exit handler ran; waiting for the children to exit
   bool exited_ = false;               // gone: mailbox closed, instance destroyed
   bool dead_letter_handler_ = false;  // it registered as the dead-letter handler once
   // The registry's reference, taken over by finish(): the activation that exits drops it last
   // thing (the scheduler holds none), so the cell is not freed while its activation runs.
-  intrusive_ptr<actor_cell> last_reference_;
+  bool holds_last_reference_ = false;
 
   // guarded by the live_registry shard's mutex: the cell's links in its shard's list
   friend class live_registry;

@@ -12,8 +12,8 @@
 namespace thespis::detail {
 
 actor_cell::links& actor_cell::links_state() {
-  if (!links_) links_ = std::make_unique<links>();
-  return *links_;
+  if (!extras_) extras_ = std::make_unique<extras>();
+  return extras_->link;
 }
 
 const id_key* actor_cell::key() const noexcept {
@@ -101,18 +101,18 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
 void actor_cell::announce_exit() noexcept {
   const address me = self();
   std::vector<envelope*> unread;
-  if (links_) unread = std::move(links_->unread_by_id);
+  if (extras_) unread = std::move(extras_->link.unread_by_id);
   if (const id_key* k = key()) {
     runtime_.ids().retired(*k, *this, std::move(unread),
                            exit_reason_ != exit_reason::construction_failed);
   }
-  if (!links_) return;
-  for (auto& watcher : links_->watchers) {
+  if (!extras_) return;
+  for (auto& watcher : extras_->link.watchers) {
     runtime_.deliver_or_dead_letter(
         watcher, new envelope_of<actor_exited>(me, actor_exited{me, exit_reason_}));
   }
-  if (links_->directs) runtime_.ids().forget_director(me);
-  links_.reset();
+  if (extras_->link.directs) runtime_.ids().forget_director(me);
+  extras_->link = links{};
 }
 
 void actor_cell::send_by_id(const std::type_info& type, std::string id, envelope* env) {
@@ -151,7 +151,7 @@ message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseco
 }
 
 std::uint64_t actor_cell::next_request() noexcept {
-  return links_ ? ++links_->last_request : (links_state().last_request = 1);
+  return extras_ ? ++extras_->link.last_request : (links_state().last_request = 1);
 }
 
 void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
@@ -173,11 +173,11 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
 // A reply, or its timeout, whichever comes first; returns false for the other, which finds
 // nothing to resume.
 bool actor_cell::resume(call_reply& reply) noexcept {
-  if (!links_) return false;
-  auto it = links_->awaited.find(reply.request);
-  if (it == links_->awaited.end()) return false;
+  if (!extras_) return false;
+  auto it = extras_->link.awaited.find(reply.request);
+  if (it == extras_->link.awaited.end()) return false;
   auto awaited = std::move(it->second);
-  links_->awaited.erase(it);
+  extras_->link.awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
   try {
     awaited.resume(reply);

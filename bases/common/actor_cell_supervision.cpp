@@ -79,21 +79,21 @@ void actor_cell::restart() noexcept {
     runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
   });
   children_.clear();
-  if (timing_) {
-    for (auto& [handle, id] : timing_->wakeups)
+  if (extras_) {
+    for (auto& [handle, id] : extras_->timers.wakeups)
       runtime_.timers().cancel(id);
-    if (timing_->transient_armed) runtime_.timers().cancel(timing_->transient_timer);
-    const std::uint64_t last_wakeup = timing_->last_wakeup;  // see timing::last_wakeup
-    *timing_ = timing{};
-    timing_->last_wakeup = last_wakeup;
+    if (extras_->timers.transient_armed) runtime_.timers().cancel(extras_->timers.transient_timer);
+    const std::uint64_t last_wakeup = extras_->timers.last_wakeup;  // see timing::last_wakeup
+    extras_->timers = timing{};
+    extras_->timers.last_wakeup = last_wakeup;
   }
-  if (links_) {
-    for (auto& [request, awaited] : links_->awaited)
+  if (extras_) {
+    for (auto& [request, awaited] : extras_->link.awaited)
       (void)runtime_.timers().cancel(awaited.timeout);
-    links_->awaited.clear();
-    links_->all_for_one_children.clear();
+    extras_->link.awaited.clear();
+    extras_->link.all_for_one_children.clear();
   }
-  instance_.reset();
+  destroy_instance();
   try {
     construct();
   } catch (...) {

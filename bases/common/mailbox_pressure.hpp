@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/detail/address_target.hpp"
+#include "core/detail/ref_counted.hpp"
 
 namespace thespis::detail {
 
@@ -63,6 +64,11 @@ class mailbox_pressure {
   /// Returns the most messages ever queued at once (as counted here).
   std::size_t peak() const noexcept { return peak_; }
 
+  /// Owner only: a congested target the owner sent to; while parked, the one it waits for,
+  /// kept alive here for the checks of those who would wait for the owner. Kept here, not in
+  /// the actor's cell: only systems with a mailbox limit need it.
+  intrusive_ptr<address_target>& slow_down_for() noexcept { return slow_down_for_; }
+
  private:
   void release_waiters() noexcept;
 
@@ -81,7 +87,8 @@ class mailbox_pressure {
   // this owner waits for), seq_cst like the flags above: of actors parking in a ring, the last
   // to look must see the others' marks.
   std::atomic<bool> parked_{false};
-  const address_target* waiting_on_ = nullptr;  // guarded by mutex_: while parked
+  const address_target* waiting_on_ = nullptr;   // guarded by mutex_: while parked
+  intrusive_ptr<address_target> slow_down_for_;  // owner only
 };
 
 }  // namespace thespis::detail

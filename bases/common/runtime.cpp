@@ -68,7 +68,7 @@ intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>&
       throw no_compatible_system_for_actor(type_name(factory->type()) + " " + why);
     }
   }
-  auto cell = intrusive_ptr<actor_cell>::adopt(new actor_cell(
+  auto cell = intrusive_ptr<actor_cell>::adopt(new (actor_cell::room_for(*factory)) actor_cell(
       *this, next_id(), std::move(factory), std::move(parent), name, std::move(required), key));
   live_.add(cell);
   if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));

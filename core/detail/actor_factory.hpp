@@ -2,7 +2,9 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -26,6 +28,13 @@ class actor_factory : public small_object {
   virtual ~actor_factory() = default;
   /// Constructs the actor; exceptions from its constructor propagate.
   virtual std::unique_ptr<actor> make() = 0;
+  /// The size and alignment of what make_at() builds, so that the runtime can give the actor
+  /// room inside its own allocation (one allocation per actor, not two).
+  virtual std::size_t instance_size() const noexcept = 0;
+  virtual std::size_t instance_alignment() const noexcept = 0;
+  /// Constructs the actor in `room` (instance_size() bytes, so aligned); the caller destroys it
+  /// with std::destroy_at and frees the room itself. Exceptions from its constructor propagate.
+  virtual actor* make_at(void* room) = 0;
   /// Returns the class that make() builds.
   virtual const std::type_info& type() const noexcept = 0;
 
@@ -64,6 +73,18 @@ class factory_of final : public actor_factory {
       }
     }
     return std::apply([](auto&... a) { return std::make_unique<A>(std::move(a)...); }, args_);
+  }
+  std::size_t instance_size() const noexcept override { return sizeof(A); }
+  std::size_t instance_alignment() const noexcept override { return alignof(A); }
+  actor* make_at(void* room) override {
+    if constexpr ((std::is_copy_constructible_v<Args> && ...)) {
+      if (supervised) {
+        return std::apply([room](const auto&... a) -> actor* { return ::new (room) A(a...); },
+                          args_);
+      }
+    }
+    return std::apply([room](auto&... a) -> actor* { return ::new (room) A(std::move(a)...); },
+                      args_);
   }
   const std::type_info& type() const noexcept override {
     // A plain object's host reports the object's class: that is what users named.

@@ -2,11 +2,13 @@
 // ActorTypeDispatcher). Handlers are looked up by the payload's exact type.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <new>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
-#include <vector>
 
 #include "core/address.hpp"
 #include "core/message.hpp"
@@ -58,40 +60,83 @@ class handler_table {
 
   /// Runs the handler for m's type; returns false if there is none.
   bool dispatch(message& m, const address& from) {
+    if (!block_) return false;
     const std::type_info& type = m.type();
+    entry* const first = block_->entries();
+    entry* const last = first + block_->size;
     // Identity first: a failed type_info comparison costs a strcmp (see detail::holds), so the
     // full comparison runs only when no handler's type_info is the very same object.
-    for (auto& h : handlers_) {
-      if (h.type == &type) {
-        h.fn(m, from);
+    for (entry* h = first; h != last; ++h) {
+      if (h->type == &type) {
+        h->fn(m, from);
         return true;
       }
     }
-    for (auto& h : handlers_) {
-      if (*h.type == type) {
-        h.fn(m, from);
+    for (entry* h = first; h != last; ++h) {
+      if (*h->type == type) {
+        h->fn(m, from);
         return true;
       }
     }
     return false;
   }
 
+  handler_table() noexcept = default;
+  handler_table(const handler_table&) = delete;
+  handler_table& operator=(const handler_table&) = delete;
+  ~handler_table() { release(block_); }
+
  private:
+  using function = std::function<void(message&, const address&)>;
   struct entry {
     const std::type_info* type;
-    std::function<void(message&, const address&)> fn;
+    function fn;
   };
-  void insert(const std::type_info& t, std::function<void(message&, const address&)> fn) {
-    for (auto& h : handlers_) {
-      if (*h.type == t) {
-        h.fn = std::move(fn);
-        return;
-      }
-    }
-    handlers_.push_back(entry{&t, std::move(fn)});
+  // The table is one pointer in every actor (an idle actor's size counts: see bench
+  // idle_memory), so its size and capacity live in the heap block with the entries.
+  struct block {
+    std::uint32_t size = 0;
+    std::uint32_t capacity = 0;
+    entry* entries() noexcept { return reinterpret_cast<entry*>(this + 1); }
+  };
+  static_assert(sizeof(block) % alignof(entry) == 0, "entries follow the header, aligned");
+
+  static block* allocate(std::uint32_t capacity) {
+    auto* b = ::new (::operator new(sizeof(block) + capacity * sizeof(entry))) block;
+    b->capacity = capacity;
+    return b;
+  }
+  static void release(block* b) noexcept {
+    if (!b) return;
+    std::destroy_n(b->entries(), b->size);
+    b->~block();
+    ::operator delete(b);
   }
 
-  std::vector<entry> handlers_;
+  void insert(const std::type_info& t, function fn) {
+    if (block_) {
+      for (entry* h = block_->entries(); h != block_->entries() + block_->size; ++h) {
+        if (*h->type == t) {
+          h->fn = std::move(fn);
+          return;
+        }
+      }
+    }
+    if (!block_ || block_->size == block_->capacity) {
+      block* grown = allocate(block_ ? block_->capacity * 2 : 1);
+      if (block_) {
+        // std::function's move constructor is noexcept: nothing can fail halfway.
+        std::uninitialized_move_n(block_->entries(), block_->size, grown->entries());
+        grown->size = block_->size;
+        release(block_);
+      }
+      block_ = grown;
+    }
+    ::new (block_->entries() + block_->size) entry{&t, std::move(fn)};
+    ++block_->size;
+  }
+
+  block* block_ = nullptr;  // null until the first handler
 };
 
 }  // namespace thespis::detail
