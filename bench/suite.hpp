@@ -5,7 +5,6 @@
 #pragma once
 
 #include <benchmark/benchmark.h>
-#include <malloc.h>
 #include <sys/resource.h>
 
 #include <unistd.h>
@@ -126,16 +125,15 @@ inline std::chrono::microseconds process_cpu_time() {
   return to_us(usage.ru_utime) + to_us(usage.ru_stime);
 }
 
-/// RSS and the heap's bytes in use (glibc's mallinfo2) at one moment of a memory row.
+/// The process's resident memory at one moment of a memory row. RSS only: glibc's heap
+/// statistics (mallinfo2) miss memory a runtime maps itself (Thespis's slabs, for one).
 struct memory_sample {
   std::int64_t rss = 0;
-  std::int64_t heap_in_use = 0;
 };
 
 /// Returns the process's memory now.
 inline memory_sample sample_memory() {
-  const struct mallinfo2 heap = mallinfo2();
-  return {resident_bytes(), static_cast<std::int64_t>(heap.uordblks + heap.hblkhd)};
+  return {resident_bytes()};
 }
 
 /// Memory at the three moments of a memory-per-idle-actor row.
@@ -158,11 +156,10 @@ inline bool measure_idle_memory_in_child(std::int64_t actors, unsigned workers, 
                               std::to_string(actors) + " " + std::to_string(workers);
   FILE* child = popen(command.c_str(), "r");
   if (child == nullptr) return false;
-  long long v[6] = {};
-  const bool read = std::fscanf(child, "%lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3],
-                                &v[4], &v[5]) == 6;
+  long long v[3] = {};
+  const bool read = std::fscanf(child, "%lld %lld %lld", &v[0], &v[1], &v[2]) == 3;
   const bool ok = pclose(child) == 0 && read;
-  rss = idle_memory{{v[0], v[1]}, {v[2], v[3]}, {v[4], v[5]}};
+  rss = idle_memory{{v[0]}, {v[1]}, {v[2]}};
   return ok;
 }
 
@@ -172,22 +169,17 @@ inline double percent_given_back(std::int64_t before, std::int64_t peak, std::in
   return grown > 0 ? 100.0 * static_cast<double>(peak - after) / grown : 0.0;
 }
 
-/// Reports bytes_per_actor (RSS growth over `actors`), heap_bytes_per_actor (growth of the
-/// heap's bytes in use), returned_pct (how much of the RSS growth the process gave back to the
-/// system once the actors exited: the allocator's policy as much as the runtime's) and
-/// freed_pct (how much of the heap growth the runtime freed: below 100, something stays).
+/// Reports bytes_per_actor (RSS growth over `actors`) and returned_pct (how much of the RSS
+/// growth the process gave back to the system once the actors exited: the allocator's policy as
+/// much as the runtime's).
 inline void report_idle_memory(benchmark::State& state, std::int64_t actors, const idle_memory& m) {
   if (state.error_occurred()) return;
   const auto per_actor = [actors](std::int64_t grown) {
     return static_cast<double>(grown) / static_cast<double>(actors);
   };
   state.counters["bytes_per_actor"] = per_actor(m.all_alive.rss - m.before.rss);
-  state.counters["heap_bytes_per_actor"] =
-      per_actor(m.all_alive.heap_in_use - m.before.heap_in_use);
   state.counters["returned_pct"] =
       percent_given_back(m.before.rss, m.all_alive.rss, m.after_exit.rss);
-  state.counters["freed_pct"] =
-      percent_given_back(m.before.heap_in_use, m.all_alive.heap_in_use, m.after_exit.heap_in_use);
 }
 
 }  // namespace bench

@@ -53,7 +53,7 @@ int run_idle_memory_child(const char* actors, const char* workers) {
   const bool ok = bench::measure_idle_memory_here(std::atoll(actors),
                                                   static_cast<unsigned>(std::atoi(workers)), m);
   for (const auto& s : {m.before, m.all_alive, m.after_exit})
-    std::printf("%lld %lld ", static_cast<long long>(s.rss), static_cast<long long>(s.heap_in_use));
+    std::printf("%lld ", static_cast<long long>(s.rss));
   std::printf("\n");
   return ok ? 0 : 1;
 }

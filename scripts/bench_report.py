@@ -82,9 +82,8 @@ def rate(row):
 def thespis_cell(row, counter, unit):
     value = figure(row, counter)
     text = f"{fmt(value)} {unit}" if value is not None else "FAILED" if row else "—"
-    if row and "freed_pct" in row and value is not None:
-        text += (f" (heap {row['heap_bytes_per_actor']:,.0f} B; after exit: heap freed "
-                 f"{row['freed_pct']:.0f} %, RSS returned {row['returned_pct']:.0f} %)")
+    if row and "returned_pct" in row and value is not None:
+        text += f" (after exit: RSS returned {row['returned_pct']:.0f} %)"
     return text
 
 

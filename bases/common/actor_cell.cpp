@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <string>
 
 #include "bases/common/runtime.hpp"
 #include "core/actor_type_registry.hpp"
+#include "core/detail/envelope_allocator.hpp"
 #include "core/detail/method_call.hpp"
 #include "core/detail/troupe_signals.hpp"
 #include "core/detail/type_name.hpp"
@@ -36,11 +38,11 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
                                    key ? std::optional<id_key>(*key) : std::nullopt})),
       factory_(std::move(factory)),
       parent_(std::move(parent)),
-      troupe_member_(factory_->troupe_member),  // declared after factory_: read it there
-      has_room_(room_for(*factory_).bytes != 0) {}
+      room_bytes_(static_cast<std::uint16_t>(room_for(*factory_).bytes)),
+      troupe_member_(factory_->troupe_member) {}  // both declared after factory_: read it there
 
 // The actor lives right after the cell, at its own alignment; an over-aligned one (beyond what
-// operator new guarantees) is built on the heap instead.
+// operator new guarantees), or one of 64 KiB or more, is built on the heap instead.
 namespace {
 std::size_t room_offset(std::size_t alignment) noexcept {
   return (sizeof(actor_cell) + alignment - 1) / alignment * alignment;
@@ -50,19 +52,32 @@ std::size_t room_offset(std::size_t alignment) noexcept {
 actor_cell::room actor_cell::room_for(const actor_factory& factory) noexcept {
   const std::size_t alignment = factory.instance_alignment();
   if (alignment > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return {0};
-  return {room_offset(alignment) - sizeof(actor_cell) + factory.instance_size()};
+  const std::size_t bytes = room_offset(alignment) - sizeof(actor_cell) + factory.instance_size();
+  return {bytes <= std::numeric_limits<std::uint16_t>::max() ? bytes : 0};
 }
 
+// Cells come from the envelope slabs (up to 256 bytes with the room, so most cells): an actor
+// created on one thread often exits on another, and glibc frees such a block under the
+// creating thread's arena lock (fork_join_creation: malloc and free were ~14 %).
 void* actor_cell::operator new(std::size_t cell_bytes, room r) {
-  return ::operator new(cell_bytes + r.bytes);
+  return allocate_envelope(cell_bytes + r.bytes);
 }
 
-// Out of line, beside operator new: the pair is plain ::operator new and delete.
-void actor_cell::operator delete(void* p, room) noexcept {
-  ::operator delete(p);
+void actor_cell::operator delete(void* p, room r) noexcept {
+  free_envelope(p, sizeof(actor_cell) + r.bytes);
 }
-void actor_cell::operator delete(void* p) noexcept {
-  ::operator delete(p);
+
+// The deleting destructor needs one, but no cell is deleted: the last release_ref() calls
+// destroy(), which knows the room's size.
+void actor_cell::operator delete(void*) noexcept {
+  std::terminate();
+}
+
+void actor_cell::destroy() const noexcept {
+  const std::size_t bytes = sizeof(actor_cell) + room_bytes_;
+  auto* cell = const_cast<actor_cell*>(this);
+  cell->~actor_cell();
+  free_envelope(cell, bytes);
 }
 
 void* actor_cell::instance_room() noexcept {
@@ -73,7 +88,7 @@ void* actor_cell::instance_room() noexcept {
 void actor_cell::destroy_instance() noexcept {
   actor* instance = std::exchange(instance_, nullptr);
   if (instance == nullptr) return;
-  if (has_room_) {
+  if (room_bytes_ != 0) {
     std::destroy_at(instance);  // its room is freed with the cell
   } else {
     delete instance;
@@ -118,7 +133,7 @@ class handler_scope {
 void actor_cell::construct() {
   construction_scope scope(this);
   handler_scope busy(in_handler_);
-  if (has_room_) {
+  if (room_bytes_ != 0) {
     instance_ = factory_->make_at(instance_room());
   } else {
     instance_ = factory_->make().release();

@@ -77,8 +77,8 @@ class actor_cell final : public address_target, public runnable, public actor_co
   };
   static room room_for(const actor_factory& factory) noexcept;
   static void* operator new(std::size_t cell_bytes, room r);
-  static void operator delete(void* p, room) noexcept;  // the constructor threw
-  static void operator delete(void* p) noexcept;
+  static void operator delete(void* p, room r) noexcept;  // the constructor threw
+  static void operator delete(void* p) noexcept;          // never called: see destroy()
 
   /// Builds the actor now, on the calling thread; constructor exceptions propagate.
   void construct();
@@ -159,6 +159,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
 
  private:
   ~actor_cell() override;
+  void destroy() const noexcept override;
 
   bool start() noexcept;
   void handle(envelope* env) noexcept;
@@ -247,7 +248,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   };
   std::unique_ptr<extras> extras_;
   std::unique_ptr<actor_factory> factory_;  // until the actor is built
-  actor* instance_ = nullptr;  // built in instance_room() when has_room_, else on the heap
+  actor* instance_ = nullptr;  // built in instance_room() if room_bytes_, else on the heap
   address parent_;             // null once orphaned or for top-level actors
   child_list children_;        // live children, in creation order
   std::uint64_t processed_ = 0;
@@ -255,11 +256,12 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // per actor): exit_reason_ into senders_'s tail, the flags into one word.
   [[no_unique_address]] sender_references senders_;   // of the messages handled last
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
-  const bool troupe_member_;                          // set at construction: by a troupe's leader
-  const bool has_room_;               // set at construction: instance_ lives after the cell
-  bool troupe_busy_ = false;          // a troupe member's work in progress
-  bool exiting_ = false;              // the exit handler ran; waiting for the children to exit
-  bool exited_ = false;               // gone: mailbox closed, instance destroyed
+  const std::uint16_t
+      room_bytes_;            // set at construction: the actor's room after the cell (0: none)
+  const bool troupe_member_;  // set at construction: by a troupe's leader
+  bool troupe_busy_ = false;  // a troupe member's work in progress
+  bool exiting_ = false;      // the exit handler ran; waiting for the children to exit
+  bool exited_ = false;       // gone: mailbox closed, instance destroyed
   bool dead_letter_handler_ = false;  // it registered as the dead-letter handler once
   // The registry's reference, taken over by finish(): the activation that exits drops it last
   // thing (the scheduler holds none), so the cell is not freed while its activation runs.

@@ -3,11 +3,24 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <iterator>
 #include <mutex>
 #include <new>
 #include <utility>
+
+#include <sys/mman.h>
+
+// AddressSanitizer's leak checker: GCC says so with a macro, clang with __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define THESPIS_LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define THESPIS_LEAK_CHECKED 1
+#endif
+#endif
+#ifdef THESPIS_LEAK_CHECKED
+#include <sanitizer/lsan_interface.h>
+#endif
 
 namespace thespis::detail {
 
@@ -170,9 +183,63 @@ void push_front(heap& h, std::size_t c, slab& s) noexcept {
   h.slabs[c] = &s;
 }
 
+// Where slabs come from: 4 MiB regions mapped from the system, cut into slabs. Not
+// aligned_alloc: glibc finds each 64 KiB-aligned block by cutting a bigger one, and the pieces
+// around it are touched and mostly left unused — 12 % more resident memory per idle actor
+// (270 instead of 240 bytes) when cells moved into the slabs. A slab given back keeps its
+// address range here; its pages go back to the system at once (MADV_DONTNEED).
+class slab_memory {
+ public:
+  void* take() {
+    std::lock_guard lock(mutex_);
+    if (returned_ != nullptr) return std::exchange(returned_, returned_->next);
+    if (next_ == end_) map_region();
+    return std::exchange(next_, next_ + slab_bytes);
+  }
+
+  void give_back(void* memory) noexcept {
+    (void)::madvise(memory, slab_bytes, MADV_DONTNEED);  // a failure keeps the pages: harmless
+    std::lock_guard lock(mutex_);
+    returned_ = ::new (memory) free_block{returned_};
+  }
+
+ private:
+  static constexpr std::size_t region_bytes = 64 * slab_bytes;
+
+  // Maps a region one slab larger than needed and unmaps the ends, so that it starts on a slab
+  // boundary. Called under mutex_.
+  void map_region() {
+    const std::size_t mapped = region_bytes + slab_bytes;
+    void* raw = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const auto begin = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (begin + slab_bytes - 1) & ~(slab_bytes - 1);
+    if (aligned > begin) ::munmap(raw, aligned - begin);
+    const std::uintptr_t tail = begin + mapped - (aligned + region_bytes);
+    if (tail > 0) ::munmap(reinterpret_cast<void*>(aligned + region_bytes), tail);
+    next_ = reinterpret_cast<char*>(aligned);
+    end_ = next_ + region_bytes;
+#ifdef THESPIS_LEAK_CHECKED
+    // The leak checker scans the heap and the globals, not our mappings: blocks here may hold
+    // the only pointer to a heap object (a message's string).
+    __lsan_register_root_region(next_, region_bytes);
+#endif
+  }
+
+  std::mutex mutex_;
+  free_block* returned_ = nullptr;  // slabs given back, reused first
+  char* next_ = nullptr;            // the current region's unused slabs
+  char* end_ = nullptr;
+};
+
+// Never destroyed: threads may free blocks while the process exits.
+slab_memory& slabs_from_system() {
+  static slab_memory* const memory = new slab_memory;
+  return *memory;
+}
+
 slab& new_slab(heap& h, std::size_t c) {
-  void* memory = std::aligned_alloc(slab_bytes, slab_bytes);
-  if (memory == nullptr) throw std::bad_alloc();
+  void* memory = slabs_from_system().take();
   auto* s = new (memory) slab(&h, (c + 1) * granule, static_cast<char*>(memory) + header_bytes);
   push_front(h, c, *s);
   return *s;
@@ -185,7 +252,7 @@ void on_empty(heap& h, std::size_t c, slab& s) noexcept {
   unlink(h, c, s);
   if (h.spares[c] == spare_limit) {
     s.~slab();
-    std::free(&s);
+    slabs_from_system().give_back(&s);
     return;
   }
   s.spare = true;

@@ -15,7 +15,8 @@
 // backlog of a million messages costs no malloc call at all.
 // Memory: a slab whose blocks all came back is kept as a spare (up to 1024 per size and thread,
 // 64 MiB: a drained backlog tends to come back, and fresh slabs cost page faults), beyond that
-// returned to the system. A thread's heap is parked for the next thread when the thread exits,
+// returned to the system (slabs are cut from 4 MiB mappings; a returned one gives its pages
+// back). A thread's heap is parked for the next thread when the thread exits,
 // since other threads may still free its blocks.
 #pragma once
 
@@ -31,7 +32,8 @@ void* allocate_envelope(std::size_t size);
 void free_envelope(void* p, std::size_t size) noexcept;
 
 /// Base for the runtime's objects that come and go at message rate — envelopes, actor
-/// factories, actor instances: their operator new and delete use these slabs (and an object
+/// factories, actor instances built on their own: their operator new and delete use these slabs
+/// (actor cells, with their actor inside, and handler tables call the functions above) (and an object
 /// freed on another thread goes back to its owner's). The hierarchy needs a virtual destructor,
 /// so that delete passes the most derived type's size. Over-aligned types use the global heap.
 struct small_object {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/address.hpp"
+#include "core/detail/envelope_allocator.hpp"
 #include "core/message.hpp"
 
 namespace thespis::detail {
@@ -101,16 +102,22 @@ class handler_table {
   };
   static_assert(sizeof(block) % alignof(entry) == 0, "entries follow the header, aligned");
 
+  // From the envelope slabs: an actor built on one thread often ends on another (see
+  // envelope_allocator.hpp).
+  static std::size_t bytes_for(std::uint32_t capacity) noexcept {
+    return sizeof(block) + capacity * sizeof(entry);
+  }
   static block* allocate(std::uint32_t capacity) {
-    auto* b = ::new (::operator new(sizeof(block) + capacity * sizeof(entry))) block;
+    auto* b = ::new (allocate_envelope(bytes_for(capacity))) block;
     b->capacity = capacity;
     return b;
   }
   static void release(block* b) noexcept {
     if (!b) return;
+    const std::size_t bytes = bytes_for(b->capacity);
     std::destroy_n(b->entries(), b->size);
     b->~block();
-    ::operator delete(b);
+    free_envelope(b, bytes);
   }
 
   void insert(const std::type_info& t, function fn) {

@@ -37,11 +37,14 @@ class ref_counted {
   void release_ref() const noexcept {
     // acq_rel: the release publishes this owner's writes; the acquire on the final decrement
     // makes every other owner's writes visible before the destructor runs.
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
   }
 
  protected:
   virtual ~ref_counted() = default;
+  /// Ends the object once the last reference is gone. Overridden by objects that live in
+  /// storage `delete` cannot free (an actor cell with its actor's room after it).
+  virtual void destroy() const noexcept { delete this; }
 
  private:
   mutable std::atomic<std::uint32_t> refs_{1};

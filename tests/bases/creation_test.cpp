@@ -1,6 +1,10 @@
 // Behaviour every base must show for creating actors, from outside and from inside.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "support/bases.hpp"
@@ -73,6 +77,56 @@ class throws_in_constructor : public thespis::actor {
   throws_in_constructor() { throw std::runtime_error("cannot start"); }
 };
 }  // namespace
+
+namespace {
+// An actor lives inside its cell's allocation unless its class is over-aligned or very large;
+// either way it must be built where its alignment holds, and destroyed exactly once.
+struct layout_report {
+  bool aligned = false;
+  std::size_t state_sum = 0;
+};
+template <std::size_t Alignment, std::size_t Bytes>
+class shaped : public thespis::actor {
+ public:
+  explicit shaped(std::shared_ptr<std::atomic<int>> destroyed) : destroyed_(std::move(destroyed)) {
+    state_.fill(1);
+    handle([this](const count_request&, const address& from) {
+      std::size_t sum = 0;
+      for (auto b : state_)
+        sum += b;
+      const auto where = reinterpret_cast<std::uintptr_t>(this);
+      send(from, layout_report{where % Alignment == 0, sum});
+    });
+  }
+  ~shaped() override { destroyed_->fetch_add(1); }
+
+ private:
+  std::shared_ptr<std::atomic<int>> destroyed_;
+  alignas(Alignment) std::array<unsigned char, Bytes> state_{};
+};
+
+template <class Base, class Actor, std::size_t Bytes>
+void check_built_and_destroyed_once() {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  {
+    thespis::actor_system sys{config_for<Base>()};
+    address a = sys.template create_actor<Actor>(destroyed);
+    auto report = sys.template ask<layout_report>(a, count_request{}, answer_within);
+    REQUIRE(report);
+    CHECK(report->aligned);
+    CHECK(report->state_sum == Bytes);
+  }
+  CHECK(destroyed->load() == 1);
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("actors of every size and alignment are built aligned and destroyed once",
+                   "[create]", THESPIS_BASES) {
+  check_built_and_destroyed_once<TestType, shaped<8, 8>, 8>();            // in the cell
+  check_built_and_destroyed_once<TestType, shaped<16, 300>, 300>();       // in the cell, no slab
+  check_built_and_destroyed_once<TestType, shaped<64, 64>, 64>();         // over-aligned: heap
+  check_built_and_destroyed_once<TestType, shaped<8, 70'000>, 70'000>();  // too big for a room
+}
 
 TEMPLATE_TEST_CASE("messages sent to a just-created child before it started are all delivered",
                    "[create]", THESPIS_BASES) {
