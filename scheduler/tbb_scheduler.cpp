@@ -4,9 +4,13 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include <atomic>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <utility>
+
+#include <concurrentqueue.h>
 
 namespace thespis {
 
@@ -24,6 +28,9 @@ struct tbb_scheduler::impl {
 
   void activate(runnable* r) noexcept;
   void schedule(runnable& r) noexcept;
+  void inject(runnable* r) noexcept;
+  bool start_drainer_if_needed(runnable* first) noexcept;
+  void drain_injected() noexcept;
   void enqueue_fifo(runnable* r) noexcept {
     arena.enqueue(group.defer([this, r] { activate(r); }));
   }
@@ -46,6 +53,15 @@ struct tbb_scheduler::impl {
   std::unique_ptr<tbb::global_control> parallelism;  // null when the default limit suffices
   tbb::task_arena arena;
   tbb::task_group group;  // tracks every task we submit, so drain() can wait for all of them
+
+  // Runnables scheduled from threads outside the pool, taken by drainer tasks a batch at a
+  // time. A oneTBB task per outside schedule was ~25 % of fork_join_creation (allocating the
+  // task on the outside thread, freeing it on a worker, the arena queue): one drainer task now
+  // serves up to drain_batch of them while the workers are busy. At most one drainer per
+  // worker at a time.
+  static constexpr unsigned drain_batch = 64;
+  moodycamel::ConcurrentQueue<runnable*> injected;
+  std::atomic<unsigned> drainers{0};
 };
 
 namespace {
@@ -73,10 +89,52 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
   current_slot = outer;
 }
 
+// From outside the pool. While a worker has no drainer, r starts one and runs first in it: a
+// lone schedule (an ask from outside) costs one task, as before the queue. Otherwise r is queued
+// for the drainers already running.
+void tbb_scheduler::impl::inject(runnable* r) noexcept {
+  if (start_drainer_if_needed(r)) return;
+  // Fails only out of memory; a schedule that cannot be kept would lose the actor for good.
+  if (!injected.enqueue(r)) std::terminate();
+  // seq_cst: pairs with the fence in drain_injected(). Of this thread (queued, then reads the
+  // drainer count) and a drainer that leaves (lowers the count, then looks at the queue), at
+  // least one sees the other's write, so r is never left without a drainer.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  (void)start_drainer_if_needed(nullptr);
+}
+
+// Starts a drainer, running `first` before the queue, unless every worker has one; returns
+// whether it did.
+bool tbb_scheduler::impl::start_drainer_if_needed(runnable* first) noexcept {
+  // relaxed: the count only bounds the drainers; the queue carries the runnables' ordering.
+  unsigned running = drainers.load(std::memory_order_relaxed);
+  while (running < workers) {
+    if (drainers.compare_exchange_weak(running, running + 1, std::memory_order_relaxed)) {
+      arena.enqueue(group.defer([this, first] {
+        if (first) activate(first);
+        drain_injected();
+      }));
+      return true;
+    }
+  }
+  return false;
+}
+
+// Runs a batch of injected runnables, then leaves; if some are left, another drainer goes to
+// the back of the arena's queue, so that this worker's own tasks get their turn first.
+void tbb_scheduler::impl::drain_injected() noexcept {
+  runnable* r = nullptr;
+  for (unsigned n = 0; n < drain_batch && injected.try_dequeue(r); ++n)
+    activate(r);
+  drainers.fetch_sub(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // see inject()
+  if (injected.size_approx() != 0) (void)start_drainer_if_needed(nullptr);
+}
+
 void tbb_scheduler::impl::schedule(runnable& r) noexcept {
   worker_slot* slot = current_slot;
   if (slot == nullptr || slot->owner != this) {
-    enqueue_fifo(&r);  // from outside the pool
+    inject(&r);  // from outside the pool
   } else if (slot->next == nullptr) {
     slot->next = &r;  // runs next on this worker
   } else {

@@ -15,9 +15,11 @@ namespace thespis {
 ///    on the same thread as soon as the current activation ends (a message's receiver runs where
 ///    the message is hot in cache, and ping-pong costs no task at all); further ones into the
 ///    worker's local TBB deque, from which idle workers steal;
-///  - a runnable that spent its budget (yielded), a chain that ran `chain_limit` activations in
-///    one task, and anything scheduled from outside the pool go to the arena's shared FIFO queue,
-///    so a busy runnable cannot starve the others.
+///  - a runnable that spent its budget (yielded) and a chain that ran `chain_limit` activations
+///    in one task go to the arena's shared FIFO queue, so a busy runnable cannot starve the
+///    others;
+///  - from outside the pool: into a lock-free queue that drainer tasks (in that FIFO queue, at
+///    most one per worker) empty a batch at a time — not one oneTBB task per runnable.
 /// Idle workers sleep in TBB; schedule() wakes them. Thread-safe.
 class tbb_scheduler final : public scheduler {
  public:
