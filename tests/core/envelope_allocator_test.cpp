@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -128,4 +131,49 @@ TEST_CASE("envelopes can be allocated while a thread exits, after its heap was p
   for (void* p : blocks)
     free_envelope(p, 48);
   SUCCEED();
+}
+
+TEST_CASE("blocks freed on another thread while their owner allocates are never handed out twice") {
+  // The owner takes remotely freed blocks back while the other thread is still freeing into the
+  // same slabs: every block must reach exactly one user at a time. Each block carries the number
+  // of its allocation; the freeing thread checks it is intact, so a block handed out again while
+  // in use (or one whose slab went back to the system) shows as a mismatch.
+  constexpr std::uint64_t blocks = 200'000;
+  constexpr std::size_t size = 240;
+  std::mutex mutex;
+  std::deque<std::pair<std::uint64_t*, std::uint64_t>> in_flight;
+  std::atomic<bool> done{false};
+  std::uint64_t mismatches = 0;
+  std::thread consumer([&] {
+    for (;;) {
+      std::pair<std::uint64_t*, std::uint64_t> item{nullptr, 0};
+      {
+        std::lock_guard lock(mutex);
+        if (!in_flight.empty()) {
+          item = in_flight.front();
+          in_flight.pop_front();
+        }
+      }
+      if (item.first == nullptr) {
+        if (done.load()) {
+          std::lock_guard lock(mutex);
+          if (in_flight.empty()) return;
+        }
+        std::this_thread::yield();
+        continue;
+      }
+      if (item.first[0] != item.second || item.first[size / 8 - 1] != item.second) ++mismatches;
+      free_envelope(item.first, size);
+    }
+  });
+  for (std::uint64_t n = 1; n <= blocks; ++n) {
+    auto* p = static_cast<std::uint64_t*>(allocate_envelope(size));
+    p[0] = n;
+    p[size / 8 - 1] = n;
+    std::lock_guard lock(mutex);
+    in_flight.emplace_back(p, n);
+  }
+  done.store(true);
+  consumer.join();
+  CHECK(mismatches == 0);
 }
