@@ -33,9 +33,10 @@ void free_envelope(void* p, std::size_t size) noexcept;
 
 /// Base for the runtime's objects that come and go at message rate — envelopes, actor
 /// factories, actor instances built on their own: their operator new and delete use these slabs
-/// (actor cells, with their actor inside, and handler tables call the functions above) (and an object
-/// freed on another thread goes back to its owner's). The hierarchy needs a virtual destructor,
-/// so that delete passes the most derived type's size. Over-aligned types use the global heap.
+/// (and an object freed on another thread goes back to its owner's). Actor cells, with their
+/// actor inside, and handler tables call the functions above directly. The hierarchy needs a
+/// virtual destructor, so that delete passes the most derived type's size. Over-aligned types
+/// use the global heap.
 struct small_object {
   static void* operator new(std::size_t size) { return allocate_envelope(size); }
   static void operator delete(void* p, std::size_t size) noexcept { free_envelope(p, size); }
