@@ -4,13 +4,14 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
+#include <deque>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <utility>
-
-#include <concurrentqueue.h>
 
 namespace thespis {
 
@@ -58,9 +59,14 @@ struct tbb_scheduler::impl {
   // time. A oneTBB task per outside schedule was ~25 % of fork_join_creation (allocating the
   // task on the outside thread, freeing it on a worker, the arena queue): one drainer task now
   // serves up to drain_batch of them while the workers are busy. At most one drainer per
-  // worker at a time.
+  // worker at a time. A mutex, not moodycamel's queue (tried first): the lock is held for a push
+  // or to take a batch, and moodycamel's fences are invisible to ThreadSanitizer, which then
+  // reports its block reuse as a race.
   static constexpr unsigned drain_batch = 64;
-  moodycamel::ConcurrentQueue<runnable*> injected;
+  std::mutex injected_mutex;
+  std::deque<runnable*> injected;  // guarded by injected_mutex
+  // How many wait in `injected`: written under the mutex, read without it by a leaving drainer.
+  std::atomic<std::size_t> injected_count{0};
   std::atomic<unsigned> drainers{0};
 };
 
@@ -94,11 +100,17 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
 // for the drainers already running.
 void tbb_scheduler::impl::inject(runnable* r) noexcept {
   if (start_drainer_if_needed(r)) return;
-  // Fails only out of memory; a schedule that cannot be kept would lose the actor for good.
-  if (!injected.enqueue(r)) std::terminate();
-  // seq_cst: pairs with the fence in drain_injected(). Of this thread (queued, then reads the
-  // drainer count) and a drainer that leaves (lowers the count, then looks at the queue), at
-  // least one sees the other's write, so r is never left without a drainer.
+  {
+    std::lock_guard lock(injected_mutex);
+    // Fails only out of memory (noexcept: terminates); a schedule that cannot be kept would lose
+    // the actor for good.
+    injected.push_back(r);
+    // relaxed: the fences below order it.
+    injected_count.store(injected.size(), std::memory_order_relaxed);
+  }
+  // seq_cst: pairs with the fence in drain_injected(). Of this thread (counted r, then reads
+  // the drainer count) and a drainer that leaves (lowers the drainer count, then reads r's),
+  // at least one sees the other's write, so r is never left without a drainer.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   (void)start_drainer_if_needed(nullptr);
 }
@@ -123,12 +135,21 @@ bool tbb_scheduler::impl::start_drainer_if_needed(runnable* first) noexcept {
 // Runs a batch of injected runnables, then leaves; if some are left, another drainer goes to
 // the back of the arena's queue, so that this worker's own tasks get their turn first.
 void tbb_scheduler::impl::drain_injected() noexcept {
-  runnable* r = nullptr;
-  for (unsigned n = 0; n < drain_batch && injected.try_dequeue(r); ++n)
-    activate(r);
+  std::array<runnable*, drain_batch> batch;
+  std::size_t taken = 0;
+  {
+    std::lock_guard lock(injected_mutex);
+    for (; taken < drain_batch && !injected.empty(); ++taken) {
+      batch[taken] = injected.front();
+      injected.pop_front();
+    }
+    injected_count.store(injected.size(), std::memory_order_relaxed);
+  }
+  for (std::size_t i = 0; i < taken; ++i)
+    activate(batch[i]);
   drainers.fetch_sub(1, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_seq_cst);  // see inject()
-  if (injected.size_approx() != 0) (void)start_drainer_if_needed(nullptr);
+  if (injected_count.load(std::memory_order_relaxed) != 0) (void)start_drainer_if_needed(nullptr);
 }
 
 void tbb_scheduler::impl::schedule(runnable& r) noexcept {

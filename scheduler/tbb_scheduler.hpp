@@ -18,8 +18,9 @@ namespace thespis {
 ///  - a runnable that spent its budget (yielded) and a chain that ran `chain_limit` activations
 ///    in one task go to the arena's shared FIFO queue, so a busy runnable cannot starve the
 ///    others;
-///  - from outside the pool: into a lock-free queue that drainer tasks (in that FIFO queue, at
-///    most one per worker) empty a batch at a time — not one oneTBB task per runnable.
+///  - from outside the pool: a drainer task (in that FIFO queue) when some worker has none,
+///    else into a queue the running drainers empty a batch at a time — not one oneTBB task per
+///    runnable while the pool is busy.
 /// Idle workers sleep in TBB; schedule() wakes them. Thread-safe.
 class tbb_scheduler final : public scheduler {
  public:
