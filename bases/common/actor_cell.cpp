@@ -28,14 +28,8 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
     : address_target(id),
       runtime_(rt),
       type_(&factory->type()),
-      pressure_(rt.config().mailbox_limit > 0
-                    ? std::make_unique<mailbox_pressure>(rt.config().mailbox_limit)
-                    : nullptr),
-      identity_(global_name.empty() && required.empty() && key == nullptr
-                    ? nullptr
-                    : std::make_unique<const identity>(
-                          identity{std::move(global_name), std::move(required),
-                                   key ? std::optional<id_key>(*key) : std::nullopt})),
+      settings_(make_settings(rt.config().mailbox_limit, std::move(global_name),
+                              std::move(required), key)),
       factory_(std::move(factory)),
       parent_(std::move(parent)),
       room_bytes_(static_cast<std::uint16_t>(room_for(*factory_).bytes)),
@@ -95,14 +89,28 @@ void actor_cell::destroy_instance() noexcept {
   }
 }
 
+std::unique_ptr<actor_cell::settings> actor_cell::make_settings(std::size_t mailbox_limit,
+                                                                std::string global_name,
+                                                                requirements required,
+                                                                const id_key* key) {
+  if (mailbox_limit == 0 && global_name.empty() && required.empty() && key == nullptr) {
+    return nullptr;
+  }
+  auto made = std::unique_ptr<settings>(
+      new settings{std::move(global_name), std::move(required),
+                   key ? std::optional<id_key>(*key) : std::nullopt, std::nullopt});
+  if (mailbox_limit > 0) made->pressure.emplace(mailbox_limit);
+  return made;
+}
+
 const std::string& actor_cell::name() const noexcept {
   static const std::string none;
-  return identity_ ? identity_->global_name : none;
+  return settings_ ? settings_->global_name : none;
 }
 
 const requirements& actor_cell::required() const noexcept {
   static const requirements none;
-  return identity_ ? identity_->required : none;
+  return settings_ ? settings_->required : none;
 }
 
 actor_cell::timing& actor_cell::timing_state() {
@@ -151,7 +159,8 @@ unfinished_reason actor_cell::unfinished_because() const noexcept {
 }
 
 void actor_cell::deliver(envelope* env) noexcept {
-  if (pressure_) pressure_->pushed();  // before the push, so the consumer never counts below 0
+  // Before the push, so the consumer never counts below 0.
+  if (mailbox_pressure* p = pressure()) p->pushed();
   switch (mailbox_.push(env)) {
     case push_result::queued:
       return;
@@ -167,7 +176,8 @@ void actor_cell::deliver(envelope* env) noexcept {
 run_result actor_cell::run() noexcept {
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
-  if (pressure_ && pressure_->slow_down_for()) unpark();  // resumed after parking
+  mailbox_pressure* const pressure = this->pressure();
+  if (pressure && pressure->slow_down_for()) unpark();  // resumed after parking
   if (!instance_ && !start()) return end_exited();
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
@@ -176,7 +186,7 @@ run_result actor_cell::run() noexcept {
       if (mailbox_.try_block()) return run_result::idle;  // the next push schedules us
       continue;                                           // a push raced with us: go on
     }
-    if (pressure_) pressure_->consumed();
+    if (pressure) pressure->consumed();
     handle(env);
     if (exited_) {
       // Before end_exited(), which may drop the last reference to this cell; and so that two
@@ -184,7 +194,7 @@ run_result actor_cell::run() noexcept {
       senders_.clear();
       return end_exited();
     }
-    if (pressure_ && pressure_->slow_down_for() && park()) {
+    if (pressure && pressure->slow_down_for() && park()) {
       return run_result::idle;  // resumed when the target drains
     }
     ++handled;
@@ -342,9 +352,9 @@ void actor_cell::begin_exit(bool recursive) noexcept {
 void actor_cell::finish() noexcept {
   exiting_ = true;
   exited_ = true;
-  if (pressure_) {
-    pressure_->slow_down_for() = {};
-    pressure_->close();  // senders waiting for us go on: we will never drain
+  if (pressure()) {
+    pressure()->slow_down_for() = {};
+    pressure()->close();  // senders waiting for us go on: we will never drain
   }
   const address me = self();
   mailbox_.close([&](envelope* env) {
@@ -411,7 +421,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.pending_messages = mailbox_.count_pending();
   status.pending_wakeups = extras_ ? extras_->timers.wakeups.size() : 0;
   status.messages_processed = processed_;
-  status.peak_pending_messages = pressure_ ? pressure_->peak() : 0;
+  status.peak_pending_messages = pressure() ? pressure()->peak() : 0;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
@@ -536,7 +546,7 @@ void actor_cell::log(log_level level, std::string_view text) {
 }
 
 void actor_cell::slow_down_for(address_target& target) noexcept {
-  if (pressure_) pressure_->slow_down_for() = intrusive_ptr<address_target>::share(&target);
+  if (pressure()) pressure()->slow_down_for() = intrusive_ptr<address_target>::share(&target);
 }
 
 // Parks this actor until the congested target drains: the activation ends without blocking the
@@ -545,13 +555,13 @@ void actor_cell::slow_down_for(address_target& target) noexcept {
 bool actor_cell::park() noexcept {
   // Our own reference for the call below: once registered, the waker may resume us on another
   // thread, whose unpark() drops the pressure's slow_down_for while this call still returns.
-  const intrusive_ptr<address_target> target = pressure_->slow_down_for();  // kept while parked
-  if (target.get() == static_cast<address_target*>(this)) {                 // never wait on oneself
-    pressure_->slow_down_for() = {};
+  const intrusive_ptr<address_target> target = pressure()->slow_down_for();  // kept while parked
+  if (target.get() == static_cast<address_target*>(this)) {  // never wait on oneself
+    pressure()->slow_down_for() = {};
     return false;
   }
   // Waiters go on now; later ones may wait unless `target` is parked too (no cycles).
-  pressure_->park(target.get());
+  pressure()->park(target.get());
   // release: pairs with the acquire at the start of run() in the activation the waker starts.
   handoff_.store(0, std::memory_order_release);
   auto me = intrusive_ptr<actor_cell>::share(this);
@@ -569,8 +579,8 @@ bool actor_cell::park() noexcept {
 
 // Owner only: the actor runs on (it did not park after all, or it was resumed).
 void actor_cell::unpark() noexcept {
-  pressure_->unpark();  // first: the waiters' checks read slow_down_for through it
-  pressure_->slow_down_for() = {};
+  pressure()->unpark();  // first: the waiters' checks read slow_down_for through it
+  pressure()->slow_down_for() = {};
 }
 
 void actor_cell::undeliverable(envelope* env) noexcept {

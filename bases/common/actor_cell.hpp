@@ -132,12 +132,19 @@ class actor_cell final : public address_target, public runnable, public actor_co
   bool cancel_wakeup(wakeup_handle handle) noexcept override;
   void set_transient(std::chrono::nanoseconds after, bool idle) override;
   void log(log_level level, std::string_view text) override;
-  bool back_pressure() const noexcept override { return pressure_ != nullptr; }
+  bool back_pressure() const noexcept override { return pressure() != nullptr; }
   void slow_down_for(address_target& target) noexcept override;
-  bool congested() const noexcept override { return pressure_ && pressure_->congested(); }
-  bool parked() const noexcept override { return pressure_ && pressure_->parked(); }
+  bool congested() const noexcept override {
+    auto* p = pressure();
+    return p && p->congested();
+  }
+  bool parked() const noexcept override {
+    auto* p = pressure();
+    return p && p->parked();
+  }
   bool wait_until_drained(std::function<void()> wake) override {
-    return pressure_ && pressure_->wait(std::move(wake));
+    auto* p = pressure();
+    return p && p->wait(std::move(wake));
   }
   void set_troupe_work_in_progress(bool busy) noexcept override { troupe_busy_ = busy; }
   void undeliverable(envelope* env) noexcept override;
@@ -199,16 +206,25 @@ class actor_cell final : public address_target, public runnable, public actor_co
   // set at construction
   runtime& runtime_;
   const std::type_info* type_;
-  const std::unique_ptr<mailbox_pressure> pressure_;  // null: no mailbox limit
 
   // Rarely used state lives behind pointers, allocated only by the actors that use it, so a
   // plain actor's cell stays small.
-  struct identity {  // set at construction, then read-only: any thread may read it
-    std::string global_name;
-    requirements required;
-    std::optional<id_key> key;  // bound to (class, id): by_id<T>(id) reaches it
+  struct settings {  // made at construction, then never replaced: any thread may read it
+    // read-only
+    const std::string global_name;
+    const requirements required;
+    const std::optional<id_key> key;           // bound to (class, id): by_id<T>(id) reaches it
+    std::optional<mailbox_pressure> pressure;  // the system limits mailboxes
   };
-  const std::unique_ptr<const identity> identity_;  // null: no name and no requirements
+  // null: no name, no requirements, no key, no mailbox limit (one pointer for all four, as an
+  // idle actor's size counts: the cell and its actor fit 224 bytes, not 240)
+  const std::unique_ptr<settings> settings_;
+  // Null without a mailbox limit. Inline: deliver() asks on every message.
+  static std::unique_ptr<settings> make_settings(std::size_t mailbox_limit, std::string global_name,
+                                                 requirements required, const id_key* key);
+  mailbox_pressure* pressure() const noexcept {
+    return settings_ && settings_->pressure ? &*settings_->pressure : nullptr;
+  }
 
   // owner (the running activation) only
   struct timing {

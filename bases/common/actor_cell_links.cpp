@@ -17,7 +17,7 @@ actor_cell::links& actor_cell::links_state() {
 }
 
 const id_key* actor_cell::key() const noexcept {
-  return identity_ && identity_->key ? &*identity_->key : nullptr;
+  return settings_ && settings_->key ? &*settings_->key : nullptr;
 }
 
 // Handles the system messages about links; returns true if the actor must not see msg.
@@ -141,7 +141,7 @@ void actor_cell::post(const destination& to, envelope* env) {
   auto* target = address_access::target(to.to);
   if (target == nullptr) return undeliverable(env);
   target->deliver(env);
-  if (pressure_ && target->congested()) slow_down_for(*target);
+  if (pressure() && target->congested()) slow_down_for(*target);
 }
 
 message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseconds) {
