@@ -177,7 +177,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
-  void* instance_room() noexcept;
+  void* instance_room() noexcept;  // where make_at() builds the actor; needs factory_
   void destroy_instance() noexcept;
   run_result end_exited() noexcept;
   bool forget_child(const address& child) noexcept;

@@ -63,19 +63,17 @@ class handler_table {
   bool dispatch(message& m, const address& from) {
     if (!block_) return false;
     const std::type_info& type = m.type();
-    entry* const first = block_->entries();
-    entry* const last = first + block_->size;
     // Identity first: a failed type_info comparison costs a strcmp (see detail::holds), so the
     // full comparison runs only when no handler's type_info is the very same object.
-    for (entry* h = first; h != last; ++h) {
-      if (h->type == &type) {
-        h->fn(m, from);
+    for (entry& h : *block_) {
+      if (h.type == &type) {
+        h.fn(m, from);
         return true;
       }
     }
-    for (entry* h = first; h != last; ++h) {
-      if (*h->type == type) {
-        h->fn(m, from);
+    for (entry& h : *block_) {
+      if (*h.type == type) {
+        h.fn(m, from);
         return true;
       }
     }
@@ -98,15 +96,16 @@ class handler_table {
   struct block {
     std::uint32_t size = 0;
     std::uint32_t capacity = 0;
-    entry* entries() noexcept { return reinterpret_cast<entry*>(this + 1); }
+    entry* begin() noexcept { return reinterpret_cast<entry*>(this + 1); }
+    entry* end() noexcept { return begin() + size; }
   };
   static_assert(sizeof(block) % alignof(entry) == 0, "entries follow the header, aligned");
 
-  // From the envelope slabs: an actor built on one thread often ends on another (see
-  // envelope_allocator.hpp).
   static std::size_t bytes_for(std::uint32_t capacity) noexcept {
     return sizeof(block) + capacity * sizeof(entry);
   }
+  // From the envelope slabs: an actor built on one thread often ends on another (see
+  // envelope_allocator.hpp).
   static block* allocate(std::uint32_t capacity) {
     auto* b = ::new (allocate_envelope(bytes_for(capacity))) block;
     b->capacity = capacity;
@@ -115,16 +114,16 @@ class handler_table {
   static void release(block* b) noexcept {
     if (!b) return;
     const std::size_t bytes = bytes_for(b->capacity);
-    std::destroy_n(b->entries(), b->size);
+    std::destroy(b->begin(), b->end());
     b->~block();
     free_envelope(b, bytes);
   }
 
   void insert(const std::type_info& t, function fn) {
     if (block_) {
-      for (entry* h = block_->entries(); h != block_->entries() + block_->size; ++h) {
-        if (*h->type == t) {
-          h->fn = std::move(fn);
+      for (entry& h : *block_) {
+        if (*h.type == t) {
+          h.fn = std::move(fn);
           return;
         }
       }
@@ -133,13 +132,13 @@ class handler_table {
       block* grown = allocate(block_ ? block_->capacity * 2 : 1);
       if (block_) {
         // std::function's move constructor is noexcept: nothing can fail halfway.
-        std::uninitialized_move_n(block_->entries(), block_->size, grown->entries());
+        std::uninitialized_move(block_->begin(), block_->end(), grown->begin());
         grown->size = block_->size;
         release(block_);
       }
       block_ = grown;
     }
-    ::new (block_->entries() + block_->size) entry{&t, std::move(fn)};
+    ::new (block_->end()) entry{&t, std::move(fn)};
     ++block_->size;
   }
 
