@@ -42,6 +42,8 @@ def plan(binaries, row_filter):
         for row in list_rows(binary):
             if row_filter and not re.search(row_filter, row):
                 continue
+            if row == PROBE_ROW:
+                continue  # taken around every workload instead
             workload, system = group_of(row)
             by_workload.setdefault(workload, {}).setdefault((system, binary), []).append(row)
     runs = []
@@ -51,6 +53,20 @@ def plan(binaries, row_filter):
             # Row names hold only [a-z0-9_:/], none special to a regex.
             runs.append((label, binary, "^(" + "|".join(rows) + ")$"))
     return runs
+
+
+PROBE_ROW = "machine/core_to_core_round_trip/real_time"
+
+
+def probe(binary):
+    """Returns the machine's core-to-core round trip in ns now (a short run), or None."""
+    out = subprocess.run([binary, f"--benchmark_filter=^{PROBE_ROW}$", "--benchmark_min_time=0.05",
+                          "--benchmark_format=json"], capture_output=True, text=True)
+    try:
+        rows = json.loads(out.stdout)["benchmarks"]
+        return rows[0]["ns_per_round_trip"]
+    except (ValueError, KeyError, IndexError):
+        return None
 
 
 def run_one(binary, regex, json_path, extra, log):
@@ -76,7 +92,7 @@ def main():
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--filter", default="", help="only rows matching this regex")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, results only")
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("binaries", nargs="+")
     args = parser.parse_args()
 
@@ -85,6 +101,10 @@ def main():
     extra = ["--smoke"] if args.smoke else [
         f"--benchmark_repetitions={args.repetitions}", "--benchmark_report_aggregates_only=true"]
     runs = plan(args.binaries, args.filter)
+    # The machine probe, taken before and after every run (not in smoke mode: it measures).
+    prober = next((b for b in args.binaries if PROBE_ROW in list_rows(b)), None)
+    if args.smoke:
+        prober = None
     merged = {"context": {}, "benchmarks": []}
     failed = []
     start = time.monotonic()
@@ -93,14 +113,21 @@ def main():
             print(f"[{i:2}/{len(runs)}] {label:<40} ...", end="", flush=True)
             began = time.monotonic()
             json_path = os.path.join(raw, label.replace("/", "__") + ".json")
+            before = probe(prober) if prober else None
             status, rows, context = run_one(binary, regex, json_path, extra, log)
+            after = probe(prober) if prober else None
+            for row in rows:
+                if before is not None and after is not None:
+                    row["core_to_core_ns"] = [before, after]
             merged["context"] = merged["context"] or context
             merged["benchmarks"].extend(rows)
             errors = [r["name"] for r in rows if r.get("error_occurred")]
             verdict = "ok" if status == 0 and not errors else f"FAILED (exit {status})"
             if verdict != "ok":
                 failed.append(label)
-            print(f" {verdict}  {time.monotonic() - began:6.1f} s", flush=True)
+            probed = (f"  core-to-core {before:.0f}/{after:.0f} ns"
+                      if before is not None and after is not None else "")
+            print(f" {verdict}  {time.monotonic() - began:6.1f} s{probed}", flush=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(merged, f, indent=1)
     print(f"{len(runs)} workloads in {time.monotonic() - start:.0f} s"
