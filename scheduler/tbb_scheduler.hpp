@@ -15,9 +15,11 @@ namespace thespis {
 ///    on the same thread as soon as the current activation ends (a message's receiver runs where
 ///    the message is hot in cache, and ping-pong costs no task at all); further ones into the
 ///    worker's local TBB deque, from which idle workers steal;
-///  - a runnable that spent its budget (yielded) and a chain that ran `chain_limit` activations
-///    in one task go to the arena's shared FIFO queue, so a busy runnable cannot starve the
-///    others;
+///  - a runnable that spent its budget (yielded) runs again at once if no other work of this
+///    pool waits (nothing in the `next` slot, no task queued and not started, no outside
+///    schedule waiting): moving it would only move its mailbox to another core. Otherwise it
+///    goes to the arena's shared FIFO queue, as does a chain that ran `chain_limit`
+///    activations in one task, so a busy runnable cannot starve the others;
 ///  - from outside the pool: a drainer task (in that FIFO queue) when some worker has none,
 ///    else into a queue the running drainers empty a batch at a time — not one oneTBB task per
 ///    runnable while the pool is busy.

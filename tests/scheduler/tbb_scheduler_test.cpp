@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <thread>
 #include <vector>
@@ -93,4 +94,84 @@ TEST_CASE("runnables scheduled by many outside threads at once all run") {
     pool.drain();
     REQUIRE(runs.load() == round * threads * per_thread);
   }
+}
+
+namespace {
+// Always has more work, until `waiter_ran` is set — or until `patience` has passed, so that a
+// scheduler that never lets the waiter run fails the test instead of hanging it.
+class hog final : public thespis::runnable {
+ public:
+  explicit hog(const std::atomic<bool>& waiter_ran) : waiter_ran_(waiter_ran) {}
+  thespis::run_result run() noexcept override {
+    if (waiter_ran_.load(std::memory_order_acquire)) {
+      gave_way_.store(true, std::memory_order_release);
+      return thespis::run_result::idle;
+    }
+    return std::chrono::steady_clock::now() < give_up_ ? thespis::run_result::yielded
+                                                       : thespis::run_result::idle;
+  }
+  bool gave_way() const { return gave_way_.load(std::memory_order_acquire); }
+
+ private:
+  static constexpr auto patience = std::chrono::seconds(30);
+  const std::atomic<bool>& waiter_ran_;
+  const std::chrono::steady_clock::time_point give_up_ =
+      std::chrono::steady_clock::now() + patience;
+  std::atomic<bool> gave_way_{false};
+};
+
+// Sets the flag the hog watches.
+class waiter final : public thespis::runnable {
+ public:
+  explicit waiter(std::atomic<bool>& ran) : ran_(ran) {}
+  thespis::run_result run() noexcept override {
+    ran_.store(true, std::memory_order_release);
+    return thespis::run_result::idle;
+  }
+
+ private:
+  std::atomic<bool>& ran_;
+};
+
+// Run by the pool: schedules `first` (into this worker's next slot) and `second` (into its
+// local deque, as the slot is taken).
+class scheduler_of_two final : public thespis::runnable {
+ public:
+  scheduler_of_two(thespis::tbb_scheduler& pool, runnable& first, runnable& second)
+      : pool_(pool), first_(first), second_(second) {}
+  thespis::run_result run() noexcept override {
+    pool_.schedule(first_);
+    pool_.schedule(second_);
+    return thespis::run_result::idle;
+  }
+
+ private:
+  thespis::tbb_scheduler& pool_;
+  runnable& first_;
+  runnable& second_;
+};
+}  // namespace
+
+// A runnable that spent its budget runs on while nothing else waits (no migration per budget),
+// but gives way to work that does, on one worker too.
+TEST_CASE("a runnable that always has work gives way to one scheduled from outside") {
+  std::atomic<bool> waiter_ran{false};
+  hog busy(waiter_ran);
+  waiter late(waiter_ran);
+  thespis::tbb_scheduler pool(1);
+  pool.schedule(busy);
+  pool.schedule(late);
+  pool.drain();
+  CHECK(busy.gave_way());
+}
+
+TEST_CASE("a runnable that always has work gives way to one waiting in its worker's deque") {
+  std::atomic<bool> waiter_ran{false};
+  hog busy(waiter_ran);
+  waiter late(waiter_ran);
+  thespis::tbb_scheduler pool(1);
+  scheduler_of_two start(pool, busy, late);
+  pool.schedule(start);
+  pool.drain();
+  CHECK(busy.gave_way());
 }
