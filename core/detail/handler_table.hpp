@@ -3,15 +3,16 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <new>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
 
 #include "core/address.hpp"
 #include "core/detail/envelope_allocator.hpp"
+#include "core/detail/handler_fn.hpp"
 #include "core/message.hpp"
 
 namespace thespis::detail {
@@ -56,7 +57,7 @@ class handler_table {
         fn(std::forward<decltype(arg)>(arg));
       }
     };
-    insert(typeid(value_type), std::move(call));
+    insert(typeid(value_type), handler_fn(std::move(call)));
   }
 
   /// Runs the handler for m's type; returns false if there is none.
@@ -86,10 +87,9 @@ class handler_table {
   ~handler_table() { release(block_); }
 
  private:
-  using function = std::function<void(message&, const address&)>;
   struct entry {
     const std::type_info* type;
-    function fn;
+    handler_fn fn;
   };
   // The table is one pointer in every actor (an idle actor's size counts: see bench
   // idle_memory), so its size and capacity live in the heap block with the entries.
@@ -119,7 +119,7 @@ class handler_table {
     free_envelope(b, bytes);
   }
 
-  void insert(const std::type_info& t, function fn) {
+  void insert(const std::type_info& t, handler_fn fn) {
     if (block_) {
       for (entry& h : *block_) {
         if (*h.type == t) {
@@ -131,7 +131,7 @@ class handler_table {
     if (!block_ || block_->size == block_->capacity) {
       block* grown = allocate(block_ ? block_->capacity * 2 : 1);
       if (block_) {
-        // std::function's move constructor is noexcept: nothing can fail halfway.
+        // handler_fn's move constructor is noexcept: nothing can fail halfway.
         std::uninitialized_move(block_->begin(), block_->end(), grown->begin());
         grown->size = block_->size;
         release(block_);

@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/detail/handler_table.hpp"
+#include "core/detail/make_envelope.hpp"
+#include "core/thespis.hpp"
+
+using thespis::address;
+using thespis::message;
+using thespis::detail::handler_table;
+
+namespace {
+message make(auto value) {
+  return message(thespis::detail::make_envelope(address{}, std::move(value)));
+}
+
+// Counts how many copies of it are alive: a capture that is destroyed twice, or never, shows.
+struct alive_counter {
+  explicit alive_counter(int& alive) : alive_(&alive) { ++*alive_; }
+  alive_counter(const alive_counter& other) : alive_(other.alive_) { ++*alive_; }
+  alive_counter(alive_counter&& other) noexcept : alive_(other.alive_) { ++*alive_; }
+  alive_counter& operator=(const alive_counter&) = delete;
+  ~alive_counter() { --*alive_; }
+  int* alive_;
+};
+
+struct alignas(64) over_aligned {
+  std::int64_t value = 0;
+};
+}  // namespace
+
+// Handlers are kept inline up to 24 bytes of captures and on their own block beyond; over-
+// aligned captures get their alignment. Each must run with its captures intact and be
+// destroyed exactly once, whether replaced, moved when the table grows, or dropped with it.
+TEST_CASE("handlers keep their captures, small, large, move-only or over-aligned") {
+  int alive = 0;
+  std::int64_t seen_int = 0;
+  std::string seen_string;
+  std::int64_t seen_double_sum = 0;
+  std::int64_t seen_aligned = 0;
+  bool aligned_ok = false;
+  {
+    handler_table table;
+    alive_counter counter(alive);
+    auto owned = std::make_unique<std::int64_t>(5);
+    std::array<std::int64_t, 8> big{1, 2, 3, 4, 5, 6, 7, 8};  // 64 bytes: not inline
+    over_aligned aligned{11};
+    // Inline: a pointer and a non-trivially copyable capture.
+    table.add([&seen_int, counter](std::int64_t v) { seen_int = v + (counter.alive_ ? 1 : 0); });
+    // Inline and move-only.
+    table.add([&seen_string, p = std::move(owned)](const std::string& s) {
+      seen_string = s + std::to_string(*p);
+    });
+    // On its own block: larger than the inline room.
+    table.add([&seen_double_sum, big, counter](double d) {
+      std::int64_t sum = 0;
+      for (auto x : big)
+        sum += x;
+      seen_double_sum = sum + static_cast<std::int64_t>(d);
+    });
+    // Over-aligned: on its own block, aligned.
+    table.add([&seen_aligned, &aligned_ok, aligned](float) {
+      aligned_ok = reinterpret_cast<std::uintptr_t>(&aligned) % alignof(over_aligned) == 0;
+      seen_aligned = aligned.value;
+    });
+    CHECK(alive == 3);  // counter, and its copies in two handlers
+
+    message i = make(std::int64_t{41});
+    message s = make(std::string("x"));
+    message d = make(2.0);
+    message f = make(1.0f);
+    CHECK(table.dispatch(i, address{}));
+    CHECK(table.dispatch(s, address{}));
+    CHECK(table.dispatch(d, address{}));
+    CHECK(table.dispatch(f, address{}));
+    CHECK(seen_int == 42);
+    CHECK(seen_string == "x5");
+    CHECK(seen_double_sum == 38);
+    CHECK(seen_aligned == 11);
+    CHECK(aligned_ok);
+
+    // Replacing a handler destroys the old one's captures, once.
+    table.add([&seen_int](std::int64_t v) { seen_int = -v; });
+    CHECK(alive == 2);
+    CHECK(table.dispatch(i, address{}));
+    CHECK(seen_int == -41);
+
+    message unknown = make('c');
+    CHECK_FALSE(table.dispatch(unknown, address{}));
+  }
+  CHECK(alive == 0);  // the table and the original are gone
+}
+
+// An actor is often built on one thread and ended on another; its handlers' blocks must go
+// back to the allocator from there.
+TEST_CASE("a handler table built on one thread can be destroyed on another") {
+  int alive = 0;
+  auto table = std::make_unique<handler_table>();
+  std::array<std::int64_t, 16> big{};
+  table->add([big, counter = alive_counter(alive)](std::int64_t) { (void)big; });
+  table->add([counter = alive_counter(alive)](const std::string&) {});
+  CHECK(alive == 2);
+  std::thread([&] { table.reset(); }).join();
+  CHECK(alive == 0);
+}
