@@ -181,10 +181,10 @@ run_result actor_cell::run() noexcept {
   if (!instance_ && !start()) return end_exited();
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
-    envelope* env = mailbox_.try_pop();
+    envelope* env = mailbox_.try_pop(batch_);
     if (env == nullptr) {
-      if (mailbox_.try_block()) return run_result::idle;  // the next push schedules us
-      continue;                                           // a push raced with us: go on
+      if (mailbox_.try_block(batch_)) return run_result::idle;  // the next push schedules us
+      continue;                                                 // a push raced with us: go on
     }
     if (pressure) pressure->consumed();
     handle(env);
@@ -357,7 +357,7 @@ void actor_cell::finish() noexcept {
     pressure()->close();  // senders waiting for us go on: we will never drain
   }
   const address me = self();
-  mailbox_.close([&](envelope* env) {
+  mailbox_.close(batch_, [&](envelope* env) {
     if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
       delete env;  // asking a gone actor to exit, or waking it, loses nothing
     } else if (env->routed_by_id() && key()) {
@@ -418,7 +418,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.global_name = name();
   status.parent = parent_;
   status.children = children_.to_vector();
-  status.pending_messages = mailbox_.count_pending();
+  status.pending_messages = mailbox_.count_pending(batch_);
   status.pending_wakeups = extras_ ? extras_->timers.wakeups.size() : 0;
   status.messages_processed = processed_;
   status.peak_pending_messages = pressure() ? pressure()->peak() : 0;

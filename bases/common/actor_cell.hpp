@@ -85,7 +85,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
 
   /// After construct(), before the cell was ever scheduled: marks it idle unless its
   /// constructor already sent it messages. Returns true if it needs no scheduling.
-  bool try_idle() noexcept { return mailbox_.try_block(); }
+  bool try_idle() noexcept { return mailbox_.try_block(batch_); }
 
   /// Ends a cell whose top-level construction failed: its mail becomes dead letters.
   void abandon() noexcept {
@@ -203,6 +203,12 @@ class actor_cell final : public address_target, public runnable, public actor_co
   void restart() noexcept;
   void tell_parent(child_failed failure) noexcept;
 
+  // shared: the producers' end of the mailbox. First, so that its cache line holds only the
+  // bases' and the fields below that are set at construction or rarely (the cell starts at a
+  // multiple of 32 bytes): its consumer half and the fields written per message (from
+  // `batch_` on) stay off the line every sender CASes (see mpsc_mailbox_head).
+  mpsc_mailbox_head<envelope> mailbox_{mpsc_mailbox_head<envelope>::initial_state::open};
+
   // set at construction
   runtime& runtime_;
   const std::type_info* type_;
@@ -267,6 +273,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
   actor* instance_ = nullptr;  // built in instance_room() if room_bytes_, else on the heap
   address parent_;             // null once orphaned or for top-level actors
   child_list children_;        // live children, in creation order
+  envelope* batch_ = nullptr;  // the mailbox's consumer half: messages taken, oldest first
   std::uint64_t processed_ = 0;
   // The small fields below are packed into what would be padding (the cell is one allocation
   // per actor): exit_reason_ into senders_'s tail, the flags into one word.
@@ -289,7 +296,6 @@ class actor_cell final : public address_target, public runnable, public actor_co
   actor_cell* registry_next_ = nullptr;
 
   // shared
-  mpsc_mailbox<envelope> mailbox_{mpsc_mailbox<envelope>::initial_state::open};
   // Hands the actor's state from one activation to the next when the scheduler re-queues a
   // yielded activation. The scheduler synchronizes that hand-off itself, but through code a
   // sanitizer may not see (an uninstrumented pool); this pair makes it explicit and is one
