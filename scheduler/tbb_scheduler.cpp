@@ -1,5 +1,7 @@
 #include "scheduler/tbb_scheduler.hpp"
 
+#include "scheduler/runnable_ring.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
@@ -73,7 +75,7 @@ struct tbb_scheduler::impl {
   void note_started() noexcept { count(&task_counts::started); }
   // True if a task of ours is queued in TBB and not started, or a runnable waits for a drainer.
   bool others_waiting() const noexcept {
-    if (injected_count.load(std::memory_order_relaxed) != 0) return true;
+    if (injected_waiting()) return true;
     std::uint64_t submitted = 0;
     std::uint64_t started = 0;
     for (unsigned i = 0; i <= workers; ++i) {
@@ -103,14 +105,19 @@ struct tbb_scheduler::impl {
   // time. A oneTBB task per outside schedule was ~25 % of fork_join_creation (allocating the
   // task on the outside thread, freeing it on a worker, the arena queue): one drainer task now
   // serves up to drain_batch of them while the workers are busy. At most one drainer per
-  // worker at a time. A mutex, not moodycamel's queue (tried first): the lock is held for a push
-  // or to take a batch, and moodycamel's fences are invisible to ThreadSanitizer, which then
-  // reports its block reuse as a race.
+  // worker at a time. The ring holds them (see runnable_ring.hpp for why our own queue); what
+  // does not fit waits in `overflow`, under its mutex.
   static constexpr unsigned drain_batch = 64;
-  std::mutex injected_mutex;
-  std::deque<runnable*> injected;  // guarded by injected_mutex
-  // How many wait in `injected`: written under the mutex, read without it by a leaving drainer.
-  std::atomic<std::size_t> injected_count{0};
+  static constexpr std::size_t ring_capacity = 1024;
+  detail::runnable_ring injected{ring_capacity};
+  std::mutex overflow_mutex;
+  std::deque<runnable*> overflow;  // guarded by overflow_mutex
+  // How many wait in `overflow`: written under the mutex, read without it.
+  std::atomic<std::size_t> overflow_count{0};
+  // True if some outside schedule waits (or is being queued right now).
+  bool injected_waiting() const noexcept {
+    return injected.maybe_nonempty() || overflow_count.load(std::memory_order_relaxed) != 0;
+  }
   std::atomic<unsigned> drainers{0};
 
   // One per worker slot, and the last for threads outside the pool.
@@ -153,17 +160,18 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
 // for the drainers already running.
 void tbb_scheduler::impl::inject(runnable* r) noexcept {
   if (start_drainer_if_needed(r)) return;
-  {
-    std::lock_guard lock(injected_mutex);
+  if (!injected.try_push(r)) {
+    std::lock_guard lock(overflow_mutex);
     // Fails only out of memory (noexcept: terminates); a schedule that cannot be kept would lose
     // the actor for good.
-    injected.push_back(r);
-    // relaxed: the fences below order it.
-    injected_count.store(injected.size(), std::memory_order_relaxed);
+    overflow.push_back(r);
+    // relaxed: the fence below orders it.
+    overflow_count.store(overflow.size(), std::memory_order_relaxed);
   }
-  // seq_cst: pairs with the fence in drain_injected(). Of this thread (counted r, then reads
-  // the drainer count) and a drainer that leaves (lowers the drainer count, then reads r's),
-  // at least one sees the other's write, so r is never left without a drainer.
+  // seq_cst: pairs with the fence in drain_injected(). Of this thread (queued r — the ring's
+  // tail or the overflow count — then reads the drainer count) and a drainer that leaves (lowers
+  // the drainer count, then reads both), at least one sees the other's write, so r is never
+  // left without a drainer.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   (void)start_drainer_if_needed(nullptr);
 }
@@ -192,19 +200,21 @@ bool tbb_scheduler::impl::start_drainer_if_needed(runnable* first) noexcept {
 void tbb_scheduler::impl::drain_injected() noexcept {
   std::array<runnable*, drain_batch> batch;
   std::size_t taken = 0;
-  {
-    std::lock_guard lock(injected_mutex);
-    for (; taken < drain_batch && !injected.empty(); ++taken) {
-      batch[taken] = injected.front();
-      injected.pop_front();
+  while (taken < drain_batch && (batch[taken] = injected.try_pop()) != nullptr)
+    ++taken;
+  if (taken < drain_batch && overflow_count.load(std::memory_order_relaxed) != 0) {
+    std::lock_guard lock(overflow_mutex);
+    for (; taken < drain_batch && !overflow.empty(); ++taken) {
+      batch[taken] = overflow.front();
+      overflow.pop_front();
     }
-    injected_count.store(injected.size(), std::memory_order_relaxed);
+    overflow_count.store(overflow.size(), std::memory_order_relaxed);
   }
   for (std::size_t i = 0; i < taken; ++i)
     activate(batch[i]);
   drainers.fetch_sub(1, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_seq_cst);  // see inject()
-  if (injected_count.load(std::memory_order_relaxed) != 0) (void)start_drainer_if_needed(nullptr);
+  if (injected_waiting()) (void)start_drainer_if_needed(nullptr);
 }
 
 void tbb_scheduler::impl::schedule(runnable& r) noexcept {

@@ -175,3 +175,44 @@ TEST_CASE("a runnable that always has work gives way to one waiting in its worke
   pool.drain();
   CHECK(busy.gave_way());
 }
+
+namespace {
+// Holds its worker until opened, so the pool cannot drain while a test queues more.
+class blocker final : public thespis::runnable {
+ public:
+  thespis::run_result run() noexcept override {
+    entered_.store(true, std::memory_order_release);
+    while (!open_.load(std::memory_order_acquire))
+      std::this_thread::yield();
+    return thespis::run_result::idle;
+  }
+  void wait_entered() const {
+    while (!entered_.load(std::memory_order_acquire))
+      std::this_thread::yield();
+  }
+  void open() { open_.store(true, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> entered_{false};
+  std::atomic<bool> open_{false};
+};
+}  // namespace
+
+// Outside schedules go through a bounded ring; what does not fit must wait elsewhere, not be
+// dropped or run twice.
+TEST_CASE("outside schedules beyond the queue's capacity all run, once") {
+  constexpr int count = 5'000;  // several times the ring
+  std::atomic<int> runs{0};
+  std::deque<one_shot> shots;
+  for (int i = 0; i < count; ++i)
+    shots.emplace_back(runs);
+  blocker hold;
+  thespis::tbb_scheduler pool(1);
+  pool.schedule(hold);
+  hold.wait_entered();  // the only worker is busy: nothing queued below can be taken yet
+  for (auto& shot : shots)
+    pool.schedule(shot);
+  hold.open();
+  pool.drain();
+  CHECK(runs.load() == count);
+}
