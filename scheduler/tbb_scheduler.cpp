@@ -82,7 +82,9 @@ struct tbb_scheduler::impl {
       submitted += counts[i].submitted.load(std::memory_order_relaxed);
       started += counts[i].started.load(std::memory_order_relaxed);
     }
-    return submitted != started;  // a torn sum reads as "waiting": the safe side
+    // Lines read one after the other may be stale or torn: the answer can be wrong either way
+    // for one budget, and the next yield reads again.
+    return submitted != started;
   }
 
   const unsigned workers;
