@@ -258,7 +258,7 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
     // A cancelled wakeup never reaches the actor.
-    return !extras_ || extras_->timers.wakeups.erase(wakeup->handle.id) == 0;
+    return !extras_ || !extras_->timers.wakeups.erase(wakeup->handle.id);
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
     // It reaches the actor too — unless it is about a child of an instance before a restart.
@@ -372,8 +372,8 @@ void actor_cell::finish() noexcept {
     }
   });
   if (extras_) {  // pending wakeups die with the actor
-    for (auto& [handle, id] : extras_->timers.wakeups)
-      runtime_.timers().cancel(id);
+    extras_->timers.wakeups.for_each(
+        [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
     if (extras_->timers.transient_armed) runtime_.timers().cancel(extras_->timers.transient_timer);
     extras_->timers = timing{};
   }
@@ -477,16 +477,16 @@ wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message p
       [cell = std::move(target), wakeup = std::move(wakeup)]() mutable {
         cell->deliver(wakeup.release());
       });
-  t.wakeups.emplace(handle.id, id);
+  t.wakeups.insert(handle.id, id);
   return handle;
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
   if (!extras_) return false;
-  auto it = extras_->timers.wakeups.find(handle.id);
-  if (it == extras_->timers.wakeups.end()) return false;
-  (void)runtime_.timers().cancel(it->second);  // if it fired already, arrival drops it
-  extras_->timers.wakeups.erase(it);
+  const timer_id* id = extras_->timers.wakeups.find(handle.id);
+  if (id == nullptr) return false;
+  (void)runtime_.timers().cancel(*id);  // if it fired already, arrival drops it
+  extras_->timers.wakeups.erase(handle.id);
   return true;
 }
 

@@ -15,6 +15,7 @@
 
 #include "bases/common/child_list.hpp"
 #include "bases/common/id_directory.hpp"
+#include "bases/common/id_map.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "bases/common/sender_references.hpp"
 #include "core/actor.hpp"
@@ -234,7 +235,7 @@ class actor_cell final : public address_target, public runnable, public actor_co
 
   // owner (the running activation) only
   struct timing {
-    std::unordered_map<std::uint64_t, timer_id> wakeups;  // pending wakeups, by handle
+    id_map<timer_id> wakeups;  // pending wakeups, by handle
     // Numbers the wakeups and transient checks. It keeps counting across restarts: a wakeup
     // that fired for the old instance must not match a handle the new one was given.
     std::uint64_t last_wakeup = 0;

@@ -80,8 +80,8 @@ void actor_cell::restart() noexcept {
   });
   children_.clear();
   if (extras_) {
-    for (auto& [handle, id] : extras_->timers.wakeups)
-      runtime_.timers().cancel(id);
+    extras_->timers.wakeups.for_each(
+        [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
     if (extras_->timers.transient_armed) runtime_.timers().cancel(extras_->timers.transient_timer);
     const std::uint64_t last_wakeup = extras_->timers.last_wakeup;  // see timing::last_wakeup
     extras_->timers = timing{};
