@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""A/B of two builds of thespis_bench: runs them interleaved, round after round (A then B, then
+B then A), with the machine probe (machine/core_to_core_round_trip) read before and after each
+round, and prints per row the median and minimum of every ns_per_* figure, separately for
+rounds where the probe read near (<= 200 ns) and far (a vCPU placement episode; see
+docs/benchmarks.md). This is how the commit messages' before/after figures were taken.
+
+usage: scripts/bench_ab.py ROUNDS FILTER BINARY_A BINARY_B [extra Google Benchmark flags]
+e.g.:  scripts/bench_ab.py 5 'thespis/(counting|pipeline)/' /tmp/before /tmp/after
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+FAR_NS = 200
+PROBE = "^machine/core_to_core_round_trip/real_time$"
+
+
+def probe(binary):
+    out = subprocess.run([binary, f"--benchmark_filter={PROBE}", "--benchmark_min_time=0.05",
+                          "--benchmark_format=json"], capture_output=True, text=True).stdout
+    return json.loads(out)["benchmarks"][0]["ns_per_round_trip"]
+
+
+def run(binary, row_filter, extra):
+    # As the suite does (bench/suite_main.cpp sets it too): glibc keeps its heap's top.
+    env = dict(os.environ, MALLOC_TRIM_THRESHOLD_="1073741824")
+    out = subprocess.run([binary, f"--benchmark_filter={row_filter}", "--benchmark_format=json",
+                          *extra], capture_output=True, text=True, env=env).stdout
+    figures = {}
+    for row in json.loads(out)["benchmarks"]:
+        for key, value in row.items():
+            if key.startswith("ns_per_"):
+                figures[row["name"].replace("/real_time", "")] = value
+    return figures
+
+
+def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    rounds, row_filter, a, b = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    extra = sys.argv[5:]
+    data = {"A": {}, "B": {}}
+    for i in range(rounds):
+        order = [("A", a), ("B", b)] if i % 2 == 0 else [("B", b), ("A", a)]
+        before = probe(a)
+        got = {label: run(binary, row_filter, extra) for label, binary in order}
+        after = probe(a)
+        mode = "far" if max(before, after) > FAR_NS else "near"
+        print(f"round {i}: probe {before:.0f}/{after:.0f} ns ({mode})", flush=True)
+        for label in ("A", "B"):
+            for name, value in got[label].items():
+                data[label].setdefault((mode, name), []).append(value)
+    for key in sorted(set(data["A"]) | set(data["B"])):
+        av, bv = data["A"].get(key, []), data["B"].get(key, [])
+        if av and bv:
+            print(f"{key[0]:4} {key[1]:50} A median {statistics.median(av):9.1f} min {min(av):9.1f}"
+                  f" | B median {statistics.median(bv):9.1f} min {min(bv):9.1f}  (rounds {len(av)})")
+
+
+if __name__ == "__main__":
+    main()
