@@ -15,14 +15,8 @@ import statistics
 import subprocess
 import sys
 
-FAR_NS = 200
-PROBE = "^machine/core_to_core_round_trip/real_time$"
-
-
-def probe(binary):
-    out = subprocess.run([binary, f"--benchmark_filter={PROBE}", "--benchmark_min_time=0.05",
-                          "--benchmark_format=json"], capture_output=True, text=True).stdout
-    return json.loads(out)["benchmarks"][0]["ns_per_round_trip"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_suite import FAR_NS, probe  # noqa: E402  (the suite's machine probe, one copy)
 
 
 def run(binary, row_filter, extra):
