@@ -199,6 +199,9 @@ void* take(heap& h, std::size_t c, slab& s) noexcept {
   }
   if (free_block* b = s.free) {
     s.free = b->next;
+    // The next block may have left the cache since this thread freed it: fetch it while the
+    // caller uses b.
+    if (s.free != nullptr) __builtin_prefetch(s.free, 1);
     ++s.used;
     return b;
   }
@@ -338,6 +341,65 @@ void return_to_slab(heap& h, free_block* b) noexcept {
   if (--s.used == 0) on_empty(h, class_of(s), s);
 }
 
+// Another thread's blocks go back to their slab as bits (see slab). A thread gathers the bits of
+// the blocks it frees into one word of one slab per size, and sets them with one atomic OR
+// when it frees a block elsewhere: blocks are mostly freed in the order they were handed out,
+// a word's worth at a time. Why: one OR per block was one contended atomic per message, and
+// the owner, finding a block or two in a word, came back for the next one at once. A thread
+// holds back at most one word per size (64 blocks), until it frees elsewhere or exits; the
+// slab stays meanwhile, as these blocks still count as used.
+struct remote_batch {
+  slab* s = nullptr;
+  std::uint32_t word = 0;
+  std::uint64_t bits = 0;
+};
+constinit thread_local remote_batch remote_batches[classes] = {};
+constinit thread_local bool remote_batches_registered = false;
+constinit thread_local bool remote_batches_flushed = false;  // the thread is exiting
+
+// Sets a batch's bits in its slab. The slab stays until the owner has collected them, which it
+// can do only after the last of the two writes below (see collect_remote).
+void flush(remote_batch& b) noexcept {
+  if (b.bits == 0) return;
+  slab& s = *b.s;
+  // release: the end of this thread's use of the blocks comes before the owner's next.
+  const std::uint64_t before = s.remote_bits[b.word].fetch_or(b.bits, std::memory_order_release);
+  // The word was empty: flag it for the owner. If it was not, a flag for it is set or coming
+  // (from the freer that found it empty), or the owner is about to take it. release: see
+  // collect_remote.
+  if (before == 0) s.remote_words.fetch_or(std::uint64_t{1} << b.word, std::memory_order_release);
+  b = {};
+}
+
+struct flush_at_exit {
+  ~flush_at_exit() {
+    remote_batches_flushed = true;
+    for (auto& b : remote_batches)
+      flush(b);
+  }
+};
+thread_local flush_at_exit flushing;
+
+void free_remote(slab& s, void* p) noexcept {
+  const auto granule_index =
+      static_cast<std::size_t>(static_cast<char*>(p) - reinterpret_cast<char*>(&s)) / granule;
+  const auto word = static_cast<std::uint32_t>(granule_index / 64);
+  const std::uint64_t bit = std::uint64_t{1} << (granule_index % 64);
+  remote_batch& b = remote_batches[class_of(s)];
+  if (b.s == &s && b.word == word) {
+    b.bits |= bit;
+    return;
+  }
+  flush(b);
+  b = {&s, word, bit};
+  if (remote_batches_flushed) {
+    flush(b);  // a thread_local's destructor frees after this thread's batches were flushed
+  } else if (!remote_batches_registered) {
+    remote_batches_registered = true;
+    (void)&flushing;  // the first use of a thread_local registers its destructor
+  }
+}
+
 }  // namespace
 
 void* allocate_envelope(std::size_t size) {
@@ -380,19 +442,7 @@ void free_envelope(void* p, std::size_t size) noexcept {
     }
     return;
   }
-  // Another thread's block: back to its slab as a bit, for the owner to reuse. The slab stays:
-  // this block counts as used until the owner collects it, which it can do only after the
-  // last of the two writes below (see collect_remote).
-  const auto granule_index =
-      static_cast<std::size_t>(static_cast<char*>(p) - reinterpret_cast<char*>(&s)) / granule;
-  const std::size_t word = granule_index / 64;
-  // release: the end of this thread's use of the block comes before the owner's next.
-  const std::uint64_t before = s.remote_bits[word].fetch_or(
-      std::uint64_t{1} << (granule_index % 64), std::memory_order_release);
-  // The word was empty: flag it for the owner. If it was not, a flag for it is set or coming
-  // (from the freer that found it empty), or the owner is about to take it. release: see
-  // collect_remote.
-  if (before == 0) s.remote_words.fetch_or(std::uint64_t{1} << word, std::memory_order_release);
+  free_remote(s, p);
 }
 
 }  // namespace thespis::detail

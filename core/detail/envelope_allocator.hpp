@@ -10,9 +10,9 @@
 //    consuming worker's cache while the producer allocated cold memory (fork_join 178 -> 401 ns).
 // Here each thread allocates from its own 64 KiB slabs, one size per slab (bump, then a free
 // list). A free on the owning thread is a push on the slab's free list; a free on another thread
-// pushes the block on the slab's `remote` stack (one CAS), which the owner takes back whole when
-// it runs out of space — so blocks always return to the thread that allocates them, and a
-// backlog of a million messages costs no malloc call at all.
+// sets the block's bit in the slab's `remote_bits` (gathered per word: one atomic OR for a run of
+// blocks), which the owner takes over when it runs out of space — so blocks always return to the
+// thread that allocates them, and a backlog of a million messages costs no malloc call at all.
 // Memory: a slab whose blocks all came back is kept as a spare (up to 1024 per size and thread,
 // 64 MiB: a drained backlog tends to come back, and fresh slabs cost page faults), beyond that
 // returned to the system (slabs are cut from 4 MiB mappings; a returned one gives its pages

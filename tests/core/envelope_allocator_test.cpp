@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -79,6 +80,43 @@ TEST_CASE("envelope blocks freed on another thread go back to the thread that al
   auto distinct = sorted(seen);
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   CHECK(distinct.size() <= 10000);
+}
+
+TEST_CASE(
+    "a thread that frees another thread's blocks and lives on holds back at most 64 of them") {
+  // Remote frees are gathered a word of one slab at a time (64 granules): the others must reach
+  // their owner while the freeing thread is still alive and idle. The owner uses the never-used
+  // rest of its slabs first, so it allocates two slabs' worth more than it freed.
+  constexpr int n = 3000;
+  constexpr std::size_t size = 112;  // a size no other test here uses: no spare slabs
+  constexpr int slab_blocks = 64 * 1024 / size;
+  const auto blocks = allocate_many(n, size);
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool freed = false;
+  bool finish = false;
+  std::thread freer([&] {
+    for (void* p : blocks)
+      free_envelope(p, size);
+    std::unique_lock lock(mutex);
+    freed = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return finish; });  // alive, freeing nothing more
+  });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return freed; });
+  }
+  const auto again = allocate_many(n + 2 * slab_blocks, size);
+  CHECK(reused(blocks, again) >= n - 64);
+  {
+    std::lock_guard lock(mutex);
+    finish = true;
+  }
+  changed.notify_all();
+  freer.join();
+  for (void* p : again)
+    free_envelope(p, size);
 }
 
 TEST_CASE("envelope blocks of a thread that has exited can still be freed and are reused") {
