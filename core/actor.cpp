@@ -37,10 +37,7 @@ detail::actor_context& require_context() {
 }
 }  // namespace
 
-actor::actor()
-    : context_(&require_context()),
-      self_(context_->self()),
-      back_pressure_(context_->back_pressure()) {}
+actor::actor() : self_(require_context().self()), back_pressure_(own_context()->back_pressure()) {}
 
 actor::~actor() {
   // self_ still holds its own reference, so these are never the last.

@@ -112,9 +112,9 @@ class actor : public detail::small_object {
     if (!env) return;
     if (auto* target = detail::address_access::target(to)) {
       target->deliver(env);
-      if (back_pressure_ && target->congested()) context_->slow_down_for(*target);
+      if (back_pressure_ && target->congested()) own_context()->slow_down_for(*target);
     } else {
-      context_->undeliverable(env);
+      own_context()->undeliverable(env);
     }
   }
 
@@ -124,7 +124,7 @@ class actor : public detail::small_object {
   template <class A, class... Args>
   requires std::derived_from<A, actor> &&(!detail::starts_with_option<Args...>)address
       create_actor(Args&&... args) {
-    return context_->spawn(detail::make_actor_factory<A>(std::forward<Args>(args)...));
+    return own_context()->spawn(detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
 
   /// Creates a child hosting a plain object A(args…) (any class; see object_actor.hpp for what
@@ -132,7 +132,7 @@ class actor : public detail::small_object {
   template <class A, class... Args>
   requires(!std::derived_from<A, actor> &&
            !detail::starts_with_option<Args...>) actor_ref<A> create_actor(Args&&... args) {
-    return ref<A>(context_->spawn(
+    return ref<A>(own_context()->spawn(
         detail::make_actor_factory<detail::object_actor<A>>(std::forward<Args>(args)...)));
   }
 
@@ -141,14 +141,14 @@ class actor : public detail::small_object {
   template <class A, class... Args>
   auto create_actor(const supervision& policy, Args&&... args) {
     return detail::as_created<A>(
-        *context_, context_->spawn(detail::make_supervised_factory<detail::hosted_t<A>>(
-                       policy, std::forward<Args>(args)...)));
+        *own_context(), own_context()->spawn(detail::make_supervised_factory<detail::hosted_t<A>>(
+                            policy, std::forward<Args>(args)...)));
   }
 
   /// Returns a typed reference to `to` (an actor of class A) that sends as this actor.
   template <class A>
   actor_ref<A> ref(const address& to) {
-    return actor_ref<A>(*context_, detail::destination{to, nullptr, {}});
+    return actor_ref<A>(*own_context(), detail::destination{to, nullptr, {}});
   }
 
   /// Returns a reference to the actor of class A with `id`, sending as this actor. Each message
@@ -156,7 +156,7 @@ class actor : public detail::small_object {
   /// and the message waits (in order) — or, with no director, becomes a dead letter.
   template <class A>
   actor_ref<A> by_id(std::string id) {
-    return actor_ref<A>(*context_, detail::destination{address{}, &typeid(A), std::move(id)});
+    return actor_ref<A>(*own_context(), detail::destination{address{}, &typeid(A), std::move(id)});
   }
 
   /// Returns a reference to the one actor of class A (a singleton: id "").
@@ -175,10 +175,11 @@ class actor : public detail::small_object {
   auto create_for(spawn_request& request, Args&&... args) {
     check_request_type(request, typeid(A));
     return detail::as_created<A>(
-        *context_, context_->spawn_with_id(
-                       typeid(A), request.id,
-                       detail::make_actor_factory<detail::hosted_t<A>>(std::forward<Args>(args)...),
-                       &request));
+        *own_context(),
+        own_context()->spawn_with_id(
+            typeid(A), request.id,
+            detail::make_actor_factory<detail::hosted_t<A>>(std::forward<Args>(args)...),
+            &request));
   }
 
   /// Creates A(args…) as a top-level actor bound to `id` (by_id<A>(id) reaches it), unless an
@@ -186,8 +187,8 @@ class actor : public detail::small_object {
   template <class A, class... Args>
   auto create_with_id(std::string id, Args&&... args) {
     return detail::as_created<A>(
-        *context_,
-        context_->spawn_with_id(
+        *own_context(),
+        own_context()->spawn_with_id(
             typeid(A), std::move(id),
             detail::make_actor_factory<detail::hosted_t<A>>(std::forward<Args>(args)...), nullptr));
   }
@@ -196,22 +197,22 @@ class actor : public detail::small_object {
   /// spawn_request whenever a message is sent by id to an A that is not alive.
   template <class A>
   void direct(bool start = true) {
-    context_->direct(typeid(A), start);
+    own_context()->direct(typeid(A), start);
   }
 
   /// Watches `target`: when it exits, this actor receives actor_exited{target, reason}; at once
   /// (reason unknown) if it is already gone. Any actor may watch any other.
-  void watch(const address& target) { context_->watch(target, true); }
+  void watch(const address& target) { own_context()->watch(target, true); }
 
   /// Stops watching `target`.
-  void unwatch(const address& target) { context_->watch(target, false); }
+  void unwatch(const address& target) { own_context()->watch(target, false); }
 
   /// Returns the actor named `name`, or creates A(args...) under that name (a top-level actor,
   /// whose parent is the system). Only from inside the owning actor.
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(global_name name, Args&&... args) {
-    return context_->spawn_named(std::move(name.value),
-                                 detail::make_actor_factory<A>(std::forward<Args>(args)...));
+    return own_context()->spawn_named(std::move(name.value),
+                                      detail::make_actor_factory<A>(std::forward<Args>(args)...));
   }
 
   /// Creates a child actor A(args...) that must also meet `more` (on top of what A declares
@@ -220,21 +221,21 @@ class actor : public detail::small_object {
   template <class A, class... Args>
   requires std::derived_from<A, actor> address create_actor(const requirements& more,
                                                             Args&&... args) {
-    return context_->spawn(
+    return own_context()->spawn(
         detail::make_actor_factory_requiring<A>(more, std::forward<Args>(args)...));
   }
 
   /// Returns the system's current capabilities. Only from inside the actor (also its
   /// constructor).
-  capability_map capabilities() const { return context_->capabilities(); }
+  capability_map capabilities() const { return own_context()->capabilities(); }
 
   /// Returns what this actor requires of the system. Only from inside the actor.
-  const requirements& required_capabilities() const noexcept { return context_->required(); }
+  const requirements& required_capabilities() const noexcept { return own_context()->required(); }
 
   /// Sets a capability of the system, or removes it when `value` is empty; every live actor is
   /// re-validated and those no longer satisfied are asked to exit. Only from inside the actor.
   void update_capability(std::string name, std::optional<capability_value> value = std::nullopt) {
-    context_->update_capability(std::move(name), std::move(value));
+    own_context()->update_capability(std::move(name), std::move(value));
   }
 
   /// Sends this actor a wakeup_message after `delay` — interleaved with its other messages, in
@@ -247,46 +248,47 @@ class actor : public detail::small_object {
     if constexpr (sizeof...(Payload) == 1) {
       carried = message(detail::make_envelope(address{}, std::forward<Payload>(payload)...));
     }
-    return context_->wakeup_after(std::chrono::duration_cast<std::chrono::nanoseconds>(delay),
-                                  std::move(carried));
+    return own_context()->wakeup_after(std::chrono::duration_cast<std::chrono::nanoseconds>(delay),
+                                       std::move(carried));
   }
 
   /// Cancels a pending wakeup: it will not be delivered. Returns false if it was delivered or
   /// cancelled already. Only from inside the owning actor.
-  bool cancel_wakeup(wakeup_handle handle) noexcept { return context_->cancel_wakeup(handle); }
+  bool cancel_wakeup(wakeup_handle handle) noexcept { return own_context()->cancel_wakeup(handle); }
 
   /// Makes this actor transient (Thespian's @transient): it is asked to exit `after` its first
   /// message. Call in the constructor.
   template <class Rep, class Period>
   void exit_after_first_message(std::chrono::duration<Rep, Period> after) {
-    context_->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(after), false);
+    own_context()->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(after),
+                                 false);
   }
 
   /// Makes this actor exit once it has received no message for `idle` (Thespian's
   /// @transient_idle). Call in the constructor.
   template <class Rep, class Period>
   void exit_when_idle_for(std::chrono::duration<Rep, Period> idle) {
-    context_->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(idle), true);
+    own_context()->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(idle), true);
   }
 
   /// Logs a line tagged with this actor's address and class to the system's sink, if `level`
   /// reaches the configured threshold. Only from inside the owning actor.
-  void log(log_level level, std::string_view text) { context_->log(level, text); }
+  void log(log_level level, std::string_view text) { own_context()->log(level, text); }
 
   /// Returns the parent's address; null for a top-level actor. Only from inside the actor.
-  address parent() const noexcept { return context_->parent(); }
+  address parent() const noexcept { return own_context()->parent(); }
 
   /// Returns the global name this actor was created with, or "". Only from inside the actor.
-  const std::string& name() const noexcept { return context_->global_name(); }
+  const std::string& name() const noexcept { return own_context()->global_name(); }
 
   /// Makes this actor the system's dead-letter handler, replacing any other (the latest
   /// registration wins), or — with false — stops it being one. Dead letters then arrive as
   /// dead_envelope messages. Only from inside the owning actor.
-  void handle_dead_letters(bool start = true) { context_->handle_dead_letters(start); }
+  void handle_dead_letters(bool start = true) { own_context()->handle_dead_letters(start); }
 
   /// Creates a child actor of a type registered with register_actor_type(); throws
   /// invalid_actor_specification for an unknown name. Only from inside the owning actor.
-  address create_actor(std::string_view type_name) { return context_->spawn(type_name); }
+  address create_actor(std::string_view type_name) { return own_context()->spawn(type_name); }
 
   /// Registers f as the handler for the message type of its first parameter; see
   /// detail::handler_table::add for the accepted shapes. Usually called in the constructor.
@@ -305,24 +307,26 @@ class actor : public detail::small_object {
 
   /// Marks (true) or clears (false) multi-step work in progress for a troupe member: while
   /// marked, the troupe gives it no new work. No effect outside a troupe.
-  void troupe_work_in_progress(bool busy) { context_->set_troupe_work_in_progress(busy); }
+  void troupe_work_in_progress(bool busy) { own_context()->set_troupe_work_in_progress(busy); }
 
   /// Hands back, oldest first, mail this exiting actor took in but will not handle; for
   /// runtime-provided actors (troupe leaders). Only inside the handler of actor_exit_request.
-  void give_back_unhandled(detail::envelope* env) noexcept { context_->give_back_unhandled(env); }
+  void give_back_unhandled(detail::envelope* env) noexcept {
+    own_context()->give_back_unhandled(env);
+  }
 
   /// Creates a child from a prepared factory; for runtime-provided actors (troupe leaders).
   address create_child(std::unique_ptr<detail::actor_factory> factory) {
-    return context_->spawn(std::move(factory));
+    return own_context()->spawn(std::move(factory));
   }
 
   /// Called by the default receive() for a message no handler matches; discards it by default.
   virtual void unhandled(message& msg, const address& sender);
 
   /// Keeps `state` for this actor's id until its next incarnation takes it (retirement).
-  void keep_state(std::string state) { context_->keep_state(std::move(state)); }
+  void keep_state(std::string state) { own_context()->keep_state(std::move(state)); }
   /// Returns the state a previous incarnation of this actor's id kept, once.
-  std::optional<std::string> take_kept_state() { return context_->take_kept_state(); }
+  std::optional<std::string> take_kept_state() { return own_context()->take_kept_state(); }
 
  private:
   friend class context;
@@ -345,7 +349,11 @@ class actor : public detail::small_object {
   }
   static constexpr std::uint32_t self_reference_batch = 64;
 
-  detail::actor_context* context_;
+  // The actor's context is its address's target (see actor_context): no pointer of its own.
+  detail::actor_context* own_context() const noexcept {
+    return static_cast<detail::actor_context*>(detail::address_access::target(self_));
+  }
+
   address self_;
   std::uint32_t self_credit_ = 0;  // references to self_'s cell taken but not handed out yet
   bool back_pressure_;             // the system limits mailboxes: check targets after each send

@@ -25,7 +25,7 @@ struct orphaned {  // the parent exited without taking its children along
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
                        address parent, std::string global_name, requirements required,
                        const id_key* key)
-    : address_target(id),
+    : actor_context(id),
       runtime_(rt),
       type_(&factory->type()),
       settings_(make_settings(rt.config().mailbox_limit, std::move(global_name),

@@ -62,7 +62,7 @@ struct watch_request {
 /// Thread-safety: deliver() from any thread; run() by the scheduler, never on two threads at
 /// once (the mailbox's blocked state admits one activation at a time); the actor_context
 /// members only from inside the actor.
-class actor_cell final : public address_target, public runnable, public actor_context {
+class actor_cell final : public actor_context, public runnable {
  public:
   /// A cell that will build its actor with `factory`; `parent` is null for top-level actors.
   /// `key` binds the cell to a (class, id) route; null for the others.

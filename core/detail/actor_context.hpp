@@ -10,6 +10,7 @@
 
 #include "core/address.hpp"
 #include "core/detail/actor_factory.hpp"
+#include "core/detail/address_target.hpp"
 #include "core/detail/destination.hpp"
 #include "core/detail/envelope.hpp"
 #include "core/requirements.hpp"
@@ -19,8 +20,10 @@
 namespace thespis::detail {
 
 /// The runtime side of one actor. Called only from inside the owning actor. As a send_port it
-/// is what typed references made by the actor send through (as the actor).
-class actor_context : public send_port {
+/// is what typed references made by the actor send through (as the actor). It is also the
+/// actor's address target: an actor keeps only its own address and reaches its context from it
+/// (a static cast), one word less per actor.
+class actor_context : public address_target, public send_port {
  public:
   /// Returns the actor's own address.
   virtual address self() noexcept = 0;
@@ -83,7 +86,8 @@ class actor_context : public send_port {
   virtual std::optional<std::string> take_kept_state() = 0;
 
  protected:
-  ~actor_context() = default;
+  explicit actor_context(address_id id) noexcept : address_target(id) {}
+  ~actor_context() override = default;
 };
 
 /// While the runtime constructs an actor, the constructor reaches its context through this.
