@@ -28,12 +28,11 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
     : actor_context(id),
       runtime_(rt),
       type_(&factory->type()),
-      settings_(make_settings(rt.config().mailbox_limit, std::move(global_name),
-                              std::move(required), key)),
-      factory_(std::move(factory)),
       parent_(std::move(parent)),
-      room_bytes_(static_cast<std::uint16_t>(room_for(*factory_).bytes)),
-      troupe_member_(factory_->troupe_member) {}  // both declared after factory_: read it there
+      rare_{make_rare(rt.config().mailbox_limit, std::move(global_name), std::move(required), key)},
+      unbuilt_factory_(factory.release()),  // after the last member whose making may throw
+      room_bytes_(static_cast<std::uint16_t>(room_for(*unbuilt_factory_).bytes)),
+      troupe_member_(unbuilt_factory_->troupe_member) {}
 
 // The actor lives right after the cell, at its own alignment; an over-aligned one (beyond what
 // operator new guarantees), or one of 64 KiB or more, is built on the heap instead.
@@ -75,11 +74,12 @@ void actor_cell::destroy() const noexcept {
 }
 
 void* actor_cell::instance_room() noexcept {
-  return reinterpret_cast<char*>(this) + room_offset(factory_->instance_alignment());
+  return reinterpret_cast<char*>(this) + room_offset(factory()->instance_alignment());
 }
 
 // Like unique_ptr::reset: instance_ is null while the destructor runs.
 void actor_cell::destroy_instance() noexcept {
+  if (!built_) return;  // the word holds the factory
   actor* instance = std::exchange(instance_, nullptr);
   if (instance == nullptr) return;
   if (room_bytes_ != 0) {
@@ -89,37 +89,43 @@ void actor_cell::destroy_instance() noexcept {
   }
 }
 
-std::unique_ptr<actor_cell::settings> actor_cell::make_settings(std::size_t mailbox_limit,
-                                                                std::string global_name,
-                                                                requirements required,
-                                                                const id_key* key) {
+actor_cell::rare_state* actor_cell::make_rare(std::size_t mailbox_limit, std::string global_name,
+                                              requirements required, const id_key* key) {
   if (mailbox_limit == 0 && global_name.empty() && required.empty() && key == nullptr) {
     return nullptr;
   }
-  auto made = std::unique_ptr<settings>(
-      new settings{std::move(global_name), std::move(required),
-                   key ? std::optional<id_key>(*key) : std::nullopt, std::nullopt});
+  auto made = std::make_unique<rare_state>();
+  made->global_name = std::move(global_name);
+  made->required = std::move(required);
+  if (key) made->key.emplace(*key);
   if (mailbox_limit > 0) made->pressure.emplace(mailbox_limit);
-  return made;
+  return made.release();
+}
+
+actor_cell::rare_state& actor_cell::rare_made() {
+  // relaxed: only the owner stores here (or the constructor, before the owner ran)
+  if (rare_state* r = rare_.made.load(std::memory_order_relaxed)) return *r;
+  auto* made = new rare_state;
+  // release: a thread that finds the pointer finds the block built (see rare()).
+  rare_.made.store(made, std::memory_order_release);
+  return *made;
 }
 
 const std::string& actor_cell::name() const noexcept {
   static const std::string none;
-  return settings_ ? settings_->global_name : none;
+  const rare_state* r = rare();
+  return r ? r->global_name : none;
 }
 
 const requirements& actor_cell::required() const noexcept {
   static const requirements none;
-  return settings_ ? settings_->required : none;
-}
-
-actor_cell::timing& actor_cell::timing_state() {
-  if (!extras_) extras_ = std::make_unique<extras>();
-  return extras_->timers;
+  const rare_state* r = rare();
+  return r ? r->required : none;
 }
 
 actor_cell::~actor_cell() {
   destroy_instance();
+  if (!built_) delete unbuilt_factory_;
 }
 
 namespace {
@@ -141,13 +147,20 @@ class handler_scope {
 void actor_cell::construct() {
   construction_scope scope(this);
   handler_scope busy(in_handler_);
-  if (room_bytes_ != 0) {
-    instance_ = factory_->make_at(instance_room());
-  } else {
-    instance_ = factory_->make().release();
+  actor_factory& f = *factory();
+  // A supervised actor keeps its factory: a restart builds it again. Its room first, as making
+  // it may throw.
+  if (!built_ && f.supervised) (void)rare_made();
+  actor* made = room_bytes_ != 0 ? f.make_at(instance_room()) : f.make().release();
+  if (!built_) {
+    if (f.supervised) {
+      rare()->factory.reset(&f);
+    } else {
+      delete &f;
+    }
+    built_ = true;
   }
-  // A supervised actor keeps its factory: a restart builds it again.
-  if (!factory_->supervised) factory_.reset();
+  instance_ = made;
 }
 
 unfinished_reason actor_cell::unfinished_because() const noexcept {
@@ -156,6 +169,10 @@ unfinished_reason actor_cell::unfinished_because() const noexcept {
     return unfinished_reason::waiting_for_children;
   }
   return unfinished_reason::waiting_for_a_worker;
+}
+
+mailbox_pressure* actor_cell::pressure() const noexcept {
+  return runtime_.mailbox_limited() ? &*rare()->pressure : nullptr;
 }
 
 void actor_cell::deliver(envelope* env) noexcept {
@@ -174,11 +191,13 @@ void actor_cell::deliver(envelope* env) noexcept {
 }
 
 run_result actor_cell::run() noexcept {
+#if THESPIS_THREAD_SANITIZER
   // acquire: pairs with the release below, when the previous activation yielded.
   (void)handoff_.load(std::memory_order_acquire);
+#endif
   mailbox_pressure* const pressure = this->pressure();
   if (pressure && pressure->slow_down_for()) unpark();  // resumed after parking
-  if (!instance_ && !start()) return end_exited();
+  if (!instance() && !start()) return end_exited();
   const unsigned budget = runtime_.message_budget();
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop(batch_);
@@ -199,8 +218,10 @@ run_result actor_cell::run() noexcept {
     }
     ++handled;
   }
+#if THESPIS_THREAD_SANITIZER
   // release: pairs with the acquire above in the activation that resumes this one.
   handoff_.store(0, std::memory_order_release);
+#endif
   return run_result::yielded;
 }
 
@@ -224,7 +245,7 @@ void actor_cell::handle(envelope* env) noexcept {
   message msg(env);
   ++processed_;
   if (system && handle_system_message(msg, sender)) return;
-  if (extras_ && extras_->timers.transient_after.count() > 0) note_activity();
+  if (const rare_state* r = rare(); r && r->timers.transient_after.count() > 0) note_activity();
   const bool exit_requested = system && msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   if (troupe_member_ && !troupe_busy_) {
@@ -258,7 +279,7 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
     // A cancelled wakeup never reaches the actor.
-    return !extras_ || !extras_->timers.wakeups.erase(wakeup->handle.id);
+    return !rare() || !rare()->timers.wakeups.erase(wakeup->handle.id);
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
     // It reaches the actor too — unless it is about a child of an instance before a restart.
@@ -307,7 +328,7 @@ void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept 
 std::exception_ptr actor_cell::try_receive(message& msg, const address& sender) noexcept {
   try {
     handler_scope busy(in_handler_);
-    instance_->receive(msg, sender);
+    instance()->receive(msg, sender);
     return nullptr;
   } catch (...) {
     return std::current_exception();
@@ -371,19 +392,23 @@ void actor_cell::finish() noexcept {
       deliver_after_close(env);
     }
   });
-  if (extras_) {  // pending wakeups die with the actor
-    extras_->timers.wakeups.for_each(
+  if (rare()) {  // pending wakeups die with the actor
+    rare()->timers.wakeups.for_each(
         [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
-    if (extras_->timers.transient_armed) runtime_.timers().cancel(extras_->timers.transient_timer);
-    extras_->timers = timing{};
+    if (rare()->timers.transient_armed) runtime_.timers().cancel(rare()->timers.transient_timer);
+    rare()->timers = timing{};
   }
-  if (extras_) {  // so are the timeouts of the replies it awaited (each holds a reference to us)
-    for (auto& [request, awaited] : extras_->link.awaited)
+  if (rare()) {  // so are the timeouts of the replies it awaited (each holds a reference to us)
+    for (auto& [request, awaited] : rare()->link.awaited)
       (void)runtime_.timers().cancel(awaited.timeout);
-    extras_->link.awaited.clear();
+    rare()->link.awaited.clear();
   }
   destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
-  factory_.reset();
+  if (!built_) {
+    delete std::exchange(unbuilt_factory_, nullptr);
+  } else if (rare_state* r = rare()) {
+    r->factory.reset();
+  }
   children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<orphaned>(me));
   });
@@ -401,13 +426,15 @@ void actor_cell::finish() noexcept {
 // Ends the activation in which the actor exited. Drops what may be the last reference to this
 // cell: nothing may touch it afterwards.
 run_result actor_cell::end_exited() noexcept {
-  if (std::exchange(holds_last_reference_, false)) release_ref();
+  const bool held = holds_last_reference_;
+  holds_last_reference_ = false;
+  if (held) release_ref();
   return run_result::idle;
 }
 
 bool actor_cell::forget_child(const address& child) noexcept {
   if (!children_.remove(child)) return false;
-  if (extras_) std::erase(extras_->link.all_for_one_children, child);
+  if (rare()) std::erase(rare()->link.all_for_one_children, child);
   return true;
 }
 
@@ -419,7 +446,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.parent = parent_;
   status.children = children_.to_vector();
   status.pending_messages = mailbox_.count_pending(batch_);
-  status.pending_wakeups = extras_ ? extras_->timers.wakeups.size() : 0;
+  status.pending_wakeups = rare() ? rare()->timers.wakeups.size() : 0;
   status.messages_processed = processed_;
   status.peak_pending_messages = pressure() ? pressure()->peak() : 0;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
@@ -482,11 +509,11 @@ wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message p
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
-  if (!extras_) return false;
-  const timer_id* id = extras_->timers.wakeups.find(handle.id);
+  if (!rare()) return false;
+  const timer_id* id = rare()->timers.wakeups.find(handle.id);
   if (id == nullptr) return false;
   (void)runtime_.timers().cancel(*id);  // if it fired already, arrival drops it
-  extras_->timers.wakeups.erase(handle.id);
+  rare()->timers.wakeups.erase(handle.id);
   return true;
 }
 
@@ -499,7 +526,7 @@ void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
 // Arms the transient timer at the first message; an idle-transient actor also records when it
 // last heard something, which the timer checks when it fires (one timer, not one per message).
 void actor_cell::note_activity() noexcept {
-  timing& t = extras_->timers;
+  timing& t = rare()->timers;
   t.last_activity = runtime_.timers().now();
   if (t.transient_armed) return;
   t.transient_armed = true;
@@ -509,10 +536,10 @@ void actor_cell::note_activity() noexcept {
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
-  extras_->timers.transient_tag = ++extras_->timers.last_wakeup;
+  rare()->timers.transient_tag = ++rare()->timers.last_wakeup;
   message check(
-      new envelope_of<transient_check>(self(), transient_check{extras_->timers.transient_tag}));
-  extras_->timers.transient_timer = runtime_.timers().schedule_at(
+      new envelope_of<transient_check>(self(), transient_check{rare()->timers.transient_tag}));
+  rare()->timers.transient_timer = runtime_.timers().schedule_at(
       deadline, [cell = std::move(target), check = std::move(check)]() mutable {
         cell->deliver(check.release());
       });
@@ -520,8 +547,8 @@ void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
 
 void actor_cell::check_transient(std::uint64_t tag) noexcept {
   // Not armed: cancelled as the actor exited. Another tag: armed before a restart.
-  if (!extras_ || !extras_->timers.transient_armed || extras_->timers.transient_tag != tag) return;
-  timing& t = extras_->timers;
+  if (!rare() || !rare()->timers.transient_armed || rare()->timers.transient_tag != tag) return;
+  timing& t = rare()->timers;
   const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
   if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {
     arm_transient_timer(t.last_activity + after);  // heard something since: look again later
@@ -562,8 +589,10 @@ bool actor_cell::park() noexcept {
   }
   // Waiters go on now; later ones may wait unless `target` is parked too (no cycles).
   pressure()->park(target.get());
+#if THESPIS_THREAD_SANITIZER
   // release: pairs with the acquire at the start of run() in the activation the waker starts.
   handoff_.store(0, std::memory_order_release);
+#endif
   auto me = intrusive_ptr<actor_cell>::share(this);
   bool parked = false;
   try {

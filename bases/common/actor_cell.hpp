@@ -27,6 +27,18 @@
 #include "scheduler/runnable.hpp"
 #include "scheduler/timer_service.hpp"
 
+// ThreadSanitizer: GCC says so with a macro, clang with __has_feature.
+#if defined(__SANITIZE_THREAD__)
+#define THESPIS_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define THESPIS_THREAD_SANITIZER 1
+#endif
+#endif
+#ifndef THESPIS_THREAD_SANITIZER
+#define THESPIS_THREAD_SANITIZER 0
+#endif
+
 namespace thespis::detail {
 
 class runtime;
@@ -178,7 +190,7 @@ class actor_cell final : public actor_context, public runnable {
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
-  void* instance_room() noexcept;  // where make_at() builds the actor; needs factory_
+  void* instance_room() noexcept;  // where make_at() builds the actor; needs factory()
   void destroy_instance() noexcept;
   run_result end_exited() noexcept;
   bool forget_child(const address& child) noexcept;
@@ -197,7 +209,10 @@ class actor_cell final : public actor_context, public runnable {
   void announce_exit() noexcept;
   bool resume(call_reply& reply) noexcept;
   // supervision (actor_cell_supervision.cpp)
-  bool supervised() const noexcept { return factory_ && factory_->supervised; }
+  bool supervised() const noexcept {
+    const actor_factory* f = factory();
+    return f && f->supervised;
+  }
   void on_failure() noexcept;
   void on_child_failed(const child_failed& failure) noexcept;
   void fail_by_escalation() noexcept;
@@ -214,24 +229,15 @@ class actor_cell final : public actor_context, public runnable {
   runtime& runtime_;
   const std::type_info* type_;
 
-  // Rarely used state lives behind pointers, allocated only by the actors that use it, so a
-  // plain actor's cell stays small.
-  struct settings {  // made at construction, then never replaced: any thread may read it
-    // read-only
-    const std::string global_name;
-    const requirements required;
-    const std::optional<id_key> key;           // bound to (class, id): by_id<T>(id) reaches it
-    std::optional<mailbox_pressure> pressure;  // the system limits mailboxes
-  };
-  // null: no name, no requirements, no key, no mailbox limit (one pointer for all four, as an
-  // idle actor's size counts: the cell and its actor fit 224 bytes, not 240)
-  const std::unique_ptr<settings> settings_;
-  // Null without a mailbox limit. Inline: deliver() asks on every message.
-  static std::unique_ptr<settings> make_settings(std::size_t mailbox_limit, std::string global_name,
-                                                 requirements required, const id_key* key);
-  mailbox_pressure* pressure() const noexcept {
-    return settings_ && settings_->pressure ? &*settings_->pressure : nullptr;
-  }
+  // Rarely written, and not read per message: with the fields above, they share the mailbox's
+  // cache line when the cell starts 32 bytes into a line. The fields the activation reads for
+  // each message (from `rare_` on) stay off that line, which every sender's CAS takes away.
+  address parent_;       // owner only: null once orphaned or for top-level actors
+  child_list children_;  // owner only: live children, in creation order
+  // guarded by the live_registry shard's mutex: the cell's links in its shard's list
+  friend class live_registry;
+  actor_cell* registry_prev_ = nullptr;
+  actor_cell* registry_next_ = nullptr;
 
   // owner (the running activation) only
   struct timing {
@@ -247,7 +253,6 @@ class actor_cell final : public actor_context, public runnable {
     timer_service::time_point last_activity{};
     timer_id transient_timer{};
   };
-  timing& timing_state();                 // made on first use
   struct links {                          // owner only
     std::vector<address> watchers;        // told actor_exited when this actor is gone
     std::vector<envelope*> unread_by_id;  // mail by id that reached it while exiting, in order
@@ -262,51 +267,86 @@ class actor_cell final : public actor_context, public runnable {
     std::deque<timer_service::time_point> group_restarts;  // of the all_for_one children
     std::vector<address> all_for_one_children;
   };
-  links& links_state();  // made on first use
-  // One allocation for both, made when the actor first needs either: it sets a wakeup or
-  // becomes transient, is watched, directs, asks, supervises all_for_one or exits by id.
-  struct extras {
+  // Rarely used state, in one allocation made only for the actors that use it, so that a plain
+  // actor's cell stays small: made at construction for a name, requirements, an id key or a
+  // mailbox limit; else by the owner when the actor first sets a wakeup or becomes transient,
+  // is watched, directs, asks, is supervised, supervises all_for_one or exits by id.
+  struct rare_state {
+    // set when made, then read-only: any thread may read them
+    std::string global_name;
+    requirements required;
+    std::optional<id_key> key;                 // bound to (class, id): by_id<T>(id) reaches it
+    std::optional<mailbox_pressure> pressure;  // the system limits mailboxes
+    // owner only
     timing timers;
     links link;
+    std::unique_ptr<actor_factory> factory;  // a supervised actor's: a restart builds it again
   };
-  std::unique_ptr<extras> extras_;
-  std::unique_ptr<actor_factory> factory_;  // until the actor is built
-  actor* instance_ = nullptr;  // built in instance_room() if room_bytes_, else on the heap
-  address parent_;             // null once orphaned or for top-level actors
-  child_list children_;        // live children, in creation order
+  // Null until made; never replaced, deleted with the cell. Read by any thread (name(), key(),
+  // pressure()), so atomic: the owner may make it while others look.
+  struct rare_owner {
+    std::atomic<rare_state*> made;
+    ~rare_owner() { delete made.load(std::memory_order_relaxed); }
+  };
+  rare_owner rare_;
+  static rare_state* make_rare(std::size_t mailbox_limit, std::string global_name,
+                               requirements required, const id_key* key);
+  // acquire: pairs with the release in rare_made(), so a reader sees the block's fields.
+  rare_state* rare() const noexcept { return rare_.made.load(std::memory_order_acquire); }
+  rare_state& rare_made();  // owner only
+  timing& timing_state() { return rare_made().timers; }
+  links& links_state() { return rare_made().link; }
+  // Null without a mailbox limit. deliver() asks on every message: it reads the runtime's
+  // configuration, on a line no one writes, rather than a flag here, on a line the owner writes.
+  mailbox_pressure* pressure() const noexcept;
+
+  // Until the actor is built, its factory (owned); then the actor, built in instance_room() if
+  // room_bytes_, else on the heap — null once destroyed. One word for both, as an idle actor's
+  // size counts; a supervised actor's factory moves to rare_state for restarts.
+  union {
+    actor_factory* unbuilt_factory_;
+    actor* instance_;
+  };
+  actor_factory* factory() const noexcept {
+    if (!built_) return unbuilt_factory_;
+    const rare_state* r = rare();
+    return r ? r->factory.get() : nullptr;
+  }
+  actor* instance() const noexcept { return built_ ? instance_ : nullptr; }
+
   envelope* batch_ = nullptr;  // the mailbox's consumer half: messages taken, oldest first
   std::uint64_t processed_ = 0;
-  // The small fields below are packed into what would be padding (the cell is one allocation
-  // per actor): exit_reason_ into senders_'s tail, the flags into one word.
   [[no_unique_address]] sender_references senders_;   // of the messages handled last
-  exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told
-  const std::uint16_t
-      room_bytes_;            // set at construction: the actor's room after the cell (0: none)
-  const bool troupe_member_;  // set at construction: by a troupe's leader
-  bool troupe_busy_ = false;  // a troupe member's work in progress
-  bool exiting_ = false;      // the exit handler ran; waiting for the children to exit
-  bool exited_ = false;       // gone: mailbox closed, instance destroyed
-  bool dead_letter_handler_ = false;  // it registered as the dead-letter handler once
+  exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told; packed
+                                                      // into senders_'s tail
+
+  // The small fields, packed into one word (the cell is one allocation per actor: 160 bytes).
+  // set at construction, then read by any thread: bytes of their own
+  const std::uint16_t room_bytes_;  // the actor's room after the cell (0: none)
+  const bool troupe_member_;        // made by a troupe's leader
+  // owner only: bits of one byte, which no other thread reads or writes
+  bool built_ : 1 = false;        // the factory has built the actor once (see unbuilt_factory_)
+  bool troupe_busy_ : 1 = false;  // a troupe member's work in progress
+  bool exiting_ : 1 = false;      // the exit handler ran; waiting for the children to exit
+  bool exited_ : 1 = false;       // gone: mailbox closed, instance destroyed
+  bool dead_letter_handler_ : 1 = false;  // it registered as the dead-letter handler once
   // The registry's reference, taken over by finish(): the activation that exits drops it last
   // thing (the scheduler holds none), so the cell is not freed while its activation runs.
-  bool holds_last_reference_ = false;
-
-  // guarded by the live_registry shard's mutex: the cell's links in its shard's list
-  friend class live_registry;
-  actor_cell* registry_prev_ = nullptr;
-  actor_cell* registry_next_ = nullptr;
-
+  bool holds_last_reference_ : 1 = false;
   // shared
-  // Hands the actor's state from one activation to the next when the scheduler re-queues a
-  // yielded activation. The scheduler synchronizes that hand-off itself, but through code a
-  // sanitizer may not see (an uninstrumented pool); this pair makes it explicit and is one
-  // uncontended store and load per activation.
-  std::atomic<unsigned> handoff_{0};
   std::atomic<bool> exit_requested_{false};
   // For shutdown's report only, so relaxed: written by the owner, read as a snapshot by the
   // thread that shuts down.
   std::atomic<bool> in_handler_{false};         // inside the actor's constructor or receive()
   std::atomic<bool> awaiting_children_{false};  // the exit handler ran; children still live
+
+#if THESPIS_THREAD_SANITIZER
+  // Hands the actor's state from one activation to the next when the scheduler re-queues a
+  // yielded activation. The scheduler synchronizes that hand-off itself, but through code the
+  // sanitizer may not see (an uninstrumented pool); this pair makes it explicit for it. Only
+  // in sanitized builds: elsewhere it would cost every cell a word.
+  std::atomic<unsigned> handoff_{0};
+#endif
 };
 
 }  // namespace thespis::detail

@@ -11,13 +11,8 @@
 
 namespace thespis::detail {
 
-actor_cell::links& actor_cell::links_state() {
-  if (!extras_) extras_ = std::make_unique<extras>();
-  return extras_->link;
-}
-
 const id_key* actor_cell::key() const noexcept {
-  return settings_ && settings_->key ? &*settings_->key : nullptr;
+  return rare() && rare()->key ? &*rare()->key : nullptr;
 }
 
 // Handles the system messages about links; returns true if the actor must not see msg.
@@ -38,7 +33,7 @@ bool actor_cell::handle_link_message(message& msg, const address& sender) noexce
     return true;
   }
   if (msg.is<restart_request>()) {
-    if (!exiting_ && instance_) restart();
+    if (!exiting_ && instance()) restart();
     return true;
   }
   if (auto* request = msg.try_get<watch_request>()) {
@@ -101,18 +96,18 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
 void actor_cell::announce_exit() noexcept {
   const address me = self();
   std::vector<envelope*> unread;
-  if (extras_) unread = std::move(extras_->link.unread_by_id);
+  if (rare()) unread = std::move(rare()->link.unread_by_id);
   if (const id_key* k = key()) {
     runtime_.ids().retired(*k, *this, std::move(unread),
                            exit_reason_ != exit_reason::construction_failed);
   }
-  if (!extras_) return;
-  for (auto& watcher : extras_->link.watchers) {
+  if (!rare()) return;
+  for (auto& watcher : rare()->link.watchers) {
     runtime_.deliver_or_dead_letter(
         watcher, new envelope_of<actor_exited>(me, actor_exited{me, exit_reason_}));
   }
-  if (extras_->link.directs) runtime_.ids().forget_director(me);
-  extras_->link = links{};
+  if (rare()->link.directs) runtime_.ids().forget_director(me);
+  rare()->link = links{};
 }
 
 void actor_cell::send_by_id(const std::type_info& type, std::string id, envelope* env) {
@@ -151,7 +146,7 @@ message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseco
 }
 
 std::uint64_t actor_cell::next_request() noexcept {
-  return extras_ ? ++extras_->link.last_request : (links_state().last_request = 1);
+  return rare() ? ++rare()->link.last_request : (links_state().last_request = 1);
 }
 
 void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
@@ -173,11 +168,11 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
 // A reply, or its timeout, whichever comes first; returns false for the other, which finds
 // nothing to resume.
 bool actor_cell::resume(call_reply& reply) noexcept {
-  if (!extras_) return false;
-  auto it = extras_->link.awaited.find(reply.request);
-  if (it == extras_->link.awaited.end()) return false;
+  if (!rare()) return false;
+  auto it = rare()->link.awaited.find(reply.request);
+  if (it == rare()->link.awaited.end()) return false;
   auto awaited = std::move(it->second);
-  extras_->link.awaited.erase(it);
+  rare()->link.awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
   try {
     awaited.resume(reply);

@@ -27,7 +27,7 @@ void actor_cell::tell_parent(child_failed failure) noexcept {
 
 // A supervised actor's message failed twice: restart, or give up and let the parent fail.
 void actor_cell::on_failure() noexcept {
-  const supervision policy = *factory_->supervised;
+  const supervision policy = *factory()->supervised;
   const address me = self();
   if (policy.strategy == restart_strategy::all_for_one) {
     // Restarted at once, so the failed instance handles nothing more; the parent restarts the
@@ -79,19 +79,19 @@ void actor_cell::restart() noexcept {
     runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
   });
   children_.clear();
-  if (extras_) {
-    extras_->timers.wakeups.for_each(
+  if (rare()) {
+    rare()->timers.wakeups.for_each(
         [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
-    if (extras_->timers.transient_armed) runtime_.timers().cancel(extras_->timers.transient_timer);
-    const std::uint64_t last_wakeup = extras_->timers.last_wakeup;  // see timing::last_wakeup
-    extras_->timers = timing{};
-    extras_->timers.last_wakeup = last_wakeup;
+    if (rare()->timers.transient_armed) runtime_.timers().cancel(rare()->timers.transient_timer);
+    const std::uint64_t last_wakeup = rare()->timers.last_wakeup;  // see timing::last_wakeup
+    rare()->timers = timing{};
+    rare()->timers.last_wakeup = last_wakeup;
   }
-  if (extras_) {
-    for (auto& [request, awaited] : extras_->link.awaited)
+  if (rare()) {
+    for (auto& [request, awaited] : rare()->link.awaited)
       (void)runtime_.timers().cancel(awaited.timeout);
-    extras_->link.awaited.clear();
-    extras_->link.all_for_one_children.clear();
+    rare()->link.awaited.clear();
+    rare()->link.all_for_one_children.clear();
   }
   destroy_instance();
   try {

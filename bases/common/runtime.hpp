@@ -42,6 +42,7 @@ class runtime : public system_base {
   shutdown_report shutdown() noexcept override;
   void wait_until_all_exited() noexcept override;
   const system_config& config() const noexcept override { return config_; }
+  bool mailbox_limited() const noexcept { return config_.mailbox_limit > 0; }
   std::uint64_t dead_letter_count() const noexcept override {
     return dead_letters_.load(std::memory_order_relaxed);
   }
