@@ -111,6 +111,21 @@ actor_cell::rare_state& actor_cell::rare_made() {
   return *made;
 }
 
+void actor_cell::drop_pending_timers() noexcept {
+  rare_state* r = rare();
+  if (r == nullptr) return;
+  r->timers.wakeups.for_each(
+      [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
+  if (r->timers.transient_armed) runtime_.timers().cancel(r->timers.transient_timer);
+  const std::uint64_t last_wakeup = r->timers.last_wakeup;  // see timing::last_wakeup
+  r->timers = timing{};
+  r->timers.last_wakeup = last_wakeup;
+  // The timeouts of the replies it awaited: each holds a reference to this cell.
+  for (auto& [request, awaited] : r->link.awaited)
+    (void)runtime_.timers().cancel(awaited.timeout);
+  r->link.awaited.clear();
+}
+
 const std::string& actor_cell::name() const noexcept {
   static const std::string none;
   const rare_state* r = rare();
@@ -279,7 +294,8 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
     // A cancelled wakeup never reaches the actor.
-    return !rare() || !rare()->timers.wakeups.erase(wakeup->handle.id);
+    rare_state* const r = rare();
+    return !r || !r->timers.wakeups.erase(wakeup->handle.id);
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
     // It reaches the actor too — unless it is about a child of an instance before a restart.
@@ -392,17 +408,7 @@ void actor_cell::finish() noexcept {
       deliver_after_close(env);
     }
   });
-  if (rare()) {  // pending wakeups die with the actor
-    rare()->timers.wakeups.for_each(
-        [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
-    if (rare()->timers.transient_armed) runtime_.timers().cancel(rare()->timers.transient_timer);
-    rare()->timers = timing{};
-  }
-  if (rare()) {  // so are the timeouts of the replies it awaited (each holds a reference to us)
-    for (auto& [request, awaited] : rare()->link.awaited)
-      (void)runtime_.timers().cancel(awaited.timeout);
-    rare()->link.awaited.clear();
-  }
+  drop_pending_timers();
   destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
   if (!built_) {
     delete std::exchange(unbuilt_factory_, nullptr);
@@ -434,7 +440,7 @@ run_result actor_cell::end_exited() noexcept {
 
 bool actor_cell::forget_child(const address& child) noexcept {
   if (!children_.remove(child)) return false;
-  if (rare()) std::erase(rare()->link.all_for_one_children, child);
+  if (rare_state* r = rare()) std::erase(r->link.all_for_one_children, child);
   return true;
 }
 
@@ -446,7 +452,8 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.parent = parent_;
   status.children = children_.to_vector();
   status.pending_messages = mailbox_.count_pending(batch_);
-  status.pending_wakeups = rare() ? rare()->timers.wakeups.size() : 0;
+  const rare_state* const r = rare();
+  status.pending_wakeups = r ? r->timers.wakeups.size() : 0;
   status.messages_processed = processed_;
   status.peak_pending_messages = pressure() ? pressure()->peak() : 0;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
@@ -509,11 +516,12 @@ wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message p
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
-  if (!rare()) return false;
-  const timer_id* id = rare()->timers.wakeups.find(handle.id);
+  rare_state* const r = rare();
+  if (!r) return false;
+  const timer_id* id = r->timers.wakeups.find(handle.id);
   if (id == nullptr) return false;
   (void)runtime_.timers().cancel(*id);  // if it fired already, arrival drops it
-  rare()->timers.wakeups.erase(handle.id);
+  r->timers.wakeups.erase(handle.id);
   return true;
 }
 
@@ -536,10 +544,10 @@ void actor_cell::note_activity() noexcept {
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
-  rare()->timers.transient_tag = ++rare()->timers.last_wakeup;
-  message check(
-      new envelope_of<transient_check>(self(), transient_check{rare()->timers.transient_tag}));
-  rare()->timers.transient_timer = runtime_.timers().schedule_at(
+  timing& t = rare()->timers;
+  t.transient_tag = ++t.last_wakeup;
+  message check(new envelope_of<transient_check>(self(), transient_check{t.transient_tag}));
+  t.transient_timer = runtime_.timers().schedule_at(
       deadline, [cell = std::move(target), check = std::move(check)]() mutable {
         cell->deliver(check.release());
       });
@@ -547,8 +555,9 @@ void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
 
 void actor_cell::check_transient(std::uint64_t tag) noexcept {
   // Not armed: cancelled as the actor exited. Another tag: armed before a restart.
-  if (!rare() || !rare()->timers.transient_armed || rare()->timers.transient_tag != tag) return;
-  timing& t = rare()->timers;
+  rare_state* const r = rare();
+  if (!r || !r->timers.transient_armed || r->timers.transient_tag != tag) return;
+  timing& t = r->timers;
   const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
   if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {
     arm_transient_timer(t.last_activity + after);  // heard something since: look again later

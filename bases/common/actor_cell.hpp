@@ -190,6 +190,9 @@ class actor_cell final : public actor_context, public runnable {
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
+  // Cancels pending wakeups, the transient check and awaited replies' timeouts (the wakeup
+  // numbering goes on: see timing::last_wakeup). On exit and on restart.
+  void drop_pending_timers() noexcept;
   void* instance_room() noexcept;  // where make_at() builds the actor; needs factory()
   void destroy_instance() noexcept;
   run_result end_exited() noexcept;

@@ -12,7 +12,8 @@
 namespace thespis::detail {
 
 const id_key* actor_cell::key() const noexcept {
-  return rare() && rare()->key ? &*rare()->key : nullptr;
+  const rare_state* const r = rare();
+  return r && r->key ? &*r->key : nullptr;
 }
 
 // Handles the system messages about links; returns true if the actor must not see msg.
@@ -95,19 +96,20 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
 // The actor is gone: its id moves on, its watchers hear why, its directorships end.
 void actor_cell::announce_exit() noexcept {
   const address me = self();
+  rare_state* const r = rare();
   std::vector<envelope*> unread;
-  if (rare()) unread = std::move(rare()->link.unread_by_id);
+  if (r) unread = std::move(r->link.unread_by_id);
   if (const id_key* k = key()) {
     runtime_.ids().retired(*k, *this, std::move(unread),
                            exit_reason_ != exit_reason::construction_failed);
   }
-  if (!rare()) return;
-  for (auto& watcher : rare()->link.watchers) {
+  if (!r) return;
+  for (auto& watcher : r->link.watchers) {
     runtime_.deliver_or_dead_letter(
         watcher, new envelope_of<actor_exited>(me, actor_exited{me, exit_reason_}));
   }
-  if (rare()->link.directs) runtime_.ids().forget_director(me);
-  rare()->link = links{};
+  if (r->link.directs) runtime_.ids().forget_director(me);
+  r->link = links{};
 }
 
 void actor_cell::send_by_id(const std::type_info& type, std::string id, envelope* env) {
@@ -168,11 +170,12 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
 // A reply, or its timeout, whichever comes first; returns false for the other, which finds
 // nothing to resume.
 bool actor_cell::resume(call_reply& reply) noexcept {
-  if (!rare()) return false;
-  auto it = rare()->link.awaited.find(reply.request);
-  if (it == rare()->link.awaited.end()) return false;
+  rare_state* const r = rare();
+  if (!r) return false;
+  auto it = r->link.awaited.find(reply.request);
+  if (it == r->link.awaited.end()) return false;
   auto awaited = std::move(it->second);
-  rare()->link.awaited.erase(it);
+  r->link.awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
   try {
     awaited.resume(reply);

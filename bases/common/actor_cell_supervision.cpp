@@ -79,20 +79,8 @@ void actor_cell::restart() noexcept {
     runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
   });
   children_.clear();
-  if (rare()) {
-    rare()->timers.wakeups.for_each(
-        [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
-    if (rare()->timers.transient_armed) runtime_.timers().cancel(rare()->timers.transient_timer);
-    const std::uint64_t last_wakeup = rare()->timers.last_wakeup;  // see timing::last_wakeup
-    rare()->timers = timing{};
-    rare()->timers.last_wakeup = last_wakeup;
-  }
-  if (rare()) {
-    for (auto& [request, awaited] : rare()->link.awaited)
-      (void)runtime_.timers().cancel(awaited.timeout);
-    rare()->link.awaited.clear();
-    rare()->link.all_for_one_children.clear();
-  }
+  drop_pending_timers();
+  if (rare_state* r = rare()) r->link.all_for_one_children.clear();
   destroy_instance();
   try {
     construct();
