@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A/B of two builds of thespis_bench: runs them interleaved, round after round (A then B, then
-B then A), with the machine probe (machine/core_to_core_round_trip) read before and after each
-round, and prints per row the median and minimum of every ns_per_* figure, separately for
-rounds where the probe read near (<= 200 ns) and far (a vCPU placement episode; see
+B then A), with the machine probes (machine/core_to_core_round_trip, machine/single_core_chase)
+read before and after each round, and prints per row the median and minimum of every ns_per_*
+figure, separately for rounds where the probes read near (round trip <= 200 ns), far (a vCPU
+placement episode) and slow (one core's reading above 1.5x the lowest so far; see
 docs/benchmarks.md). This is how the commit messages' before/after figures were taken.
 
 usage: scripts/bench_ab.py ROUNDS FILTER BINARY_A BINARY_B [extra Google Benchmark flags]
@@ -16,7 +17,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_suite import FAR_NS, probe  # noqa: E402  (the suite's machine probe, one copy)
+from bench_suite import FAR_NS, SLOW_FACTOR, probe  # noqa: E402  (the suite's probes, one copy)
 
 
 def run(binary, row_filter, extra):
@@ -38,13 +39,23 @@ def main():
     rounds, row_filter, a, b = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     extra = sys.argv[5:]
     data = {"A": {}, "B": {}}
+    # The probes come from whichever binary has them (an old build may lack the one-core row).
+    prober = max((a, b), key=lambda binary: sum(r is not None for r in probe(binary)))
+    chase_floor = None
     for i in range(rounds):
         order = [("A", a), ("B", b)] if i % 2 == 0 else [("B", b), ("A", a)]
-        before = probe(a)
+        before = probe(prober)
         got = {label: run(binary, row_filter, extra) for label, binary in order}
-        after = probe(a)
-        mode = "far" if max(before, after) > FAR_NS else "near"
-        print(f"round {i}: probe {before:.0f}/{after:.0f} ns ({mode})", flush=True)
+        after = probe(prober)
+        chases = [r for r in (before[1], after[1]) if r is not None]
+        if chases:
+            chase_floor = min(chases + ([chase_floor] if chase_floor is not None else []))
+        mode = ("far" if max(before[0], after[0]) > FAR_NS else
+                "slow" if chases and max(chases) > SLOW_FACTOR * chase_floor else "near")
+        one_core = (f", one core {before[1]:.1f}/{after[1]:.1f} ns/hop"
+                    if None not in (before[1], after[1]) else "")
+        print(f"round {i}: probes {before[0]:.0f}/{after[0]:.0f} ns{one_core} ({mode})",
+              flush=True)
         for label in ("A", "B"):
             for name, value in got[label].items():
                 data[label].setdefault((mode, name), []).append(value)

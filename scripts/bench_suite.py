@@ -42,7 +42,7 @@ def plan(binaries, row_filter):
         for row in list_rows(binary):
             if row_filter and not re.search(row_filter, row):
                 continue
-            if row == PROBE_ROW:
+            if row in PROBE_ROWS:
                 continue  # taken around every workload instead
             workload, system = group_of(row)
             by_workload.setdefault(workload, {}).setdefault((system, binary), []).append(row)
@@ -56,20 +56,39 @@ def plan(binaries, row_filter):
 
 
 PROBE_ROW = "machine/core_to_core_round_trip/real_time"
+CHASE_ROW = "machine/single_core_chase/real_time"
+PROBE_ROWS = (PROBE_ROW, CHASE_ROW)
 # A probe reading above this (ns) means the host had the two vCPUs far apart around a run (see
 # docs/benchmarks.md); such a run is made again, up to --far-retries times.
 FAR_NS = 200
+# A one-core reading above this many times the lowest one of the suite's run means the host had
+# slowed the vCPU itself (its clock, or its share of the cache): made again too.
+SLOW_FACTOR = 1.5
 
 
 def probe(binary):
-    """Returns the machine's core-to-core round trip in ns now (a short run), or None."""
-    out = subprocess.run([binary, f"--benchmark_filter=^{PROBE_ROW}$", "--benchmark_min_time=0.05",
-                          "--benchmark_format=json"], capture_output=True, text=True)
+    """Returns the machine's readings now (short runs): (core-to-core round trip ns, one core's
+    ns per dependent load), either None if the binary has no such row or it failed."""
+    out = subprocess.run([binary, "--benchmark_filter=^(" + "|".join(PROBE_ROWS) + ")$",
+                          "--benchmark_min_time=0.05", "--benchmark_format=json"],
+                         capture_output=True, text=True)
     try:
-        rows = json.loads(out.stdout)["benchmarks"]
-        return rows[0]["ns_per_round_trip"]
-    except (ValueError, KeyError, IndexError):
-        return None
+        rows = {r["name"]: r for r in json.loads(out.stdout)["benchmarks"]}
+    except (ValueError, KeyError):
+        return None, None
+    c2c = rows.get(PROBE_ROW, {}).get("ns_per_round_trip")
+    chase = rows.get(CHASE_ROW, {}).get("ns_per_hop")
+    return c2c, chase
+
+
+def describe(before, after):
+    """The probes' readings before/after a run, as text."""
+    text = []
+    if None not in (before[0], after[0]):
+        text.append(f"core-to-core {before[0]:.0f}/{after[0]:.0f} ns")
+    if None not in (before[1], after[1]):
+        text.append(f"one core {before[1]:.1f}/{after[1]:.1f} ns/hop")
+    return ", ".join(text)
 
 
 def run_one(binary, regex, json_path, extra, log):
@@ -110,6 +129,12 @@ def main():
     prober = next((b for b in args.binaries if PROBE_ROW in list_rows(b)), None)
     if args.smoke:
         prober = None
+    # The lowest one-core reading so far: a few readings first, so that the first workload
+    # is not its own baseline.
+    chase_floor = None
+    if prober:
+        chase_floor = min((r for r in (probe(prober)[1] for _ in range(3)) if r is not None),
+                          default=None)
     merged = {"context": {}, "benchmarks": []}
     failed = []
     start = time.monotonic()
@@ -118,18 +143,28 @@ def main():
             print(f"[{i:2}/{len(runs)}] {label:<40} ...", end="", flush=True)
             began = time.monotonic()
             json_path = os.path.join(raw, label.replace("/", "__") + ".json")
-            # Runs it; again if the probe read far around it (every system alike), keeping the
-            # last run and saying how many were set aside.
+            # Runs it; again if a probe read far or slow around it (every system alike), keeping
+            # the last run and saying how many were set aside.
             for attempt in range(args.far_retries + 1):
-                before = probe(prober) if prober else None
+                before = probe(prober) if prober else (None, None)
                 status, rows, context = run_one(binary, regex, json_path, extra, log)
-                after = probe(prober) if prober else None
-                if before is None or after is None or max(before, after) <= FAR_NS:
+                after = probe(prober) if prober else (None, None)
+                chases = [r for r in (before[1], after[1]) if r is not None]
+                if chases:
+                    chase_floor = min(chases + ([chase_floor] if chase_floor is not None else []))
+                far = None not in (before[0], after[0]) and max(before[0], after[0]) > FAR_NS
+                slow = bool(chases) and max(chases) > SLOW_FACTOR * chase_floor
+                if not (far or slow):
                     break
-                log.write(f"# probe read {before:.0f}/{after:.0f} ns (far) around that run\n")
+                log.write(f"# probes read {describe(before, after)} around that run: set aside "
+                          f"({'far' if far else ''}{', ' if far and slow else ''}"
+                          f"{'slow' if slow else ''})\n")
             for row in rows:
-                if before is not None and after is not None:
-                    row["core_to_core_ns"] = [before, after]
+                if None not in (before[0], after[0]):
+                    row["core_to_core_ns"] = [before[0], after[0]]
+                if None not in (before[1], after[1]):
+                    row["single_core_ns"] = [before[1], after[1]]
+                if prober:
                     row["far_runs_set_aside"] = attempt
             merged["context"] = merged["context"] or context
             merged["benchmarks"].extend(rows)
@@ -137,10 +172,9 @@ def main():
             verdict = "ok" if status == 0 and not errors else f"FAILED (exit {status})"
             if verdict != "ok":
                 failed.append(label)
-            probed = (f"  core-to-core {before:.0f}/{after:.0f} ns"
-                      if before is not None and after is not None else "")
+            probed = "  " + describe(before, after) if prober else ""
             if prober and attempt:
-                probed += f" ({attempt} far run{'s' if attempt > 1 else ''} set aside)"
+                probed += f" ({attempt} far or slow run{'s' if attempt > 1 else ''} set aside)"
             print(f" {verdict}  {time.monotonic() - began:6.1f} s{probed}", flush=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(merged, f, indent=1)
