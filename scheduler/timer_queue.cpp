@@ -45,9 +45,10 @@ timer_callback timer_queue::erase(std::uint64_t id) noexcept {
   return callback;
 }
 
-timer_callback timer_queue::pop_due(time_point horizon) noexcept {
+timer_callback timer_queue::pop_due(time_point horizon, std::uint64_t* id) noexcept {
   if (heap_.empty() || heap_.front().deadline > horizon) return {};
   const std::uint32_t index = heap_.front().slot;  // live: see the invariant
+  if (id != nullptr) *id = (std::uint64_t{slots_[index].generation} << 32) | index;
   pop_top();
   timer_callback callback = release_slot(index);
   drop_dead_top();

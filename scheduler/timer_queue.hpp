@@ -42,8 +42,8 @@ class timer_queue {
   timer_callback erase(std::uint64_t id) noexcept;
 
   /// Removes the earliest timer if its deadline is at or before `horizon` and returns its
-  /// callback; otherwise returns an empty callback.
-  timer_callback pop_due(time_point horizon) noexcept;
+  /// callback (and, if `id` is given, sets *id to its id); otherwise returns an empty callback.
+  timer_callback pop_due(time_point horizon, std::uint64_t* id = nullptr) noexcept;
 
   /// Returns the earliest pending deadline, if any.
   std::optional<time_point> next_deadline() const noexcept {

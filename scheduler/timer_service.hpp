@@ -4,6 +4,7 @@
 // deterministic simple base.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -55,7 +56,8 @@ class timer_service {
 /// Real time on std::chrono::steady_clock, served by one std::jthread for all timers. The
 /// thread sleeps on a condition variable until the earliest deadline (an idle service costs no
 /// CPU), then fires every due callback in order, one at a time, on its own thread and outside
-/// the lock, so a callback may schedule and cancel timers. A callback should be short: later
+/// the lock, so a callback may schedule and cancel timers (cancelling one that is due next
+/// still stops it). A callback should be short: later
 /// timers wait for it. Every member is thread-safe, except that the service must not be
 /// destroyed from inside one of its callbacks.
 class real_time_timer_service final : public timer_service {
@@ -83,6 +85,16 @@ class real_time_timer_service final : public timer_service {
   mutable std::mutex mutex_;
   std::condition_variable_any wakeup_;  // notified when the earliest deadline moves earlier
   detail::timer_queue queue_;
+
+  // The due timers the thread has taken from the queue and not run yet (see fire_due): their
+  // ids and how many, guarded by mutex_; each one's fate, decided once by whichever comes first,
+  // the thread about to run it or cancel() (under mutex_), so it is atomic.
+  static constexpr std::size_t batch = 32;
+  enum class fate : std::uint8_t { waiting, run, cancelled };
+  std::uint64_t taken_ids_[batch] = {};
+  std::size_t taken_ = 0;
+  std::atomic<fate> taken_fates_[batch] = {};
+  timer_callback taken_callbacks_[batch];  // the timer thread's only
 
   // -- the timer thread (last: stopped and joined before the members above are destroyed) --
   std::jthread thread_;

@@ -378,6 +378,62 @@ TEST_CASE("100,000 pending timers with half cancelled resolve exactly") {
   CHECK(std::is_sorted(fired_deadlines.begin(), fired_deadlines.end()));
 }
 
+TEST_CASE("a due timer cancelled from another thread while an earlier one runs never fires") {
+  recorder r;
+  gate running;  // the first timer's callback has started, and waits to be let go
+  driver<real_time_timer_service> d;
+  auto& service = d.service;
+  const auto due = service.now();
+  service.schedule_at(due, [&] {
+    running.enter();
+    running.wait_open();
+    r.record(0);
+  });
+  std::vector<timer_id> ids;
+  for (int i = 1; i <= 8; ++i)
+    ids.push_back(service.schedule_at(due, [&r, i] { r.record(i); }));
+  d.held.open();
+  running.wait_entered();
+  CHECK(service.pending() == 8);
+  CHECK(service.cancel(ids[4]));  // the fifth: due, and next but four to fire
+  CHECK_FALSE(service.cancel(ids[4]));
+  CHECK(service.pending() == 7);
+  running.open();
+  CHECK(r.wait_for(8) == std::vector<int>{0, 1, 2, 3, 4, 6, 7, 8});
+}
+
+// The timer thread takes due timers from the queue a batch at a time; a cancel() that races
+// with the firing, from another thread, must still give one answer per timer: it fired (and
+// cancel returned false) or cancel returned true (and it never fires).
+TEST_CASE(
+    "a timer cancelled while due timers are firing either fires or is cancelled, never both") {
+  constexpr int timers = 20'000;
+  std::vector<std::atomic<int>> fire_count(timers);
+  std::vector<timer_id> ids(timers);
+  std::vector<bool> cancelled(timers, false);
+  {
+    driver<real_time_timer_service> d;
+    auto& service = d.service;
+    const auto due = service.now();  // all due at once: the thread fires them back to back
+    for (int i = 0; i < timers; ++i) {
+      // relaxed: read after the service (and its thread) is gone, which orders everything.
+      ids[i] = service.schedule_at(
+          due, [&fire_count, i] { fire_count[i].fetch_add(1, std::memory_order_relaxed); });
+    }
+    d.held.open();  // the thread fires while this one cancels, earliest last
+    for (int i = timers - 1; i >= 0; i -= 3)
+      cancelled[i] = service.cancel(ids[i]);
+    // Then every timer not cancelled fires before the service goes (it would drop them).
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    while (service.pending() != 0 && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(1ms);
+  }  // the service is gone: its thread joined, so nothing fires later
+  int wrong = 0;
+  for (int i = 0; i < timers; ++i)
+    wrong += fire_count[i].load(std::memory_order_relaxed) != (cancelled[i] ? 0 : 1) ? 1 : 0;
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("destroying a real-time timer service drops its pending timers unfired") {
   auto token = std::make_shared<int>(0);
   std::weak_ptr<int> watch = token;
