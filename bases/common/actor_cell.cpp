@@ -117,9 +117,13 @@ void actor_cell::drop_pending_timers() noexcept {
   r->timers.wakeups.for_each(
       [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
   if (r->timers.transient_armed) runtime_.timers().cancel(r->timers.transient_timer);
-  const std::uint64_t last_wakeup = r->timers.last_wakeup;  // see timing::last_wakeup
+  // The wakeup handles and transient numbers go on: see timing::wakeups.
+  r->timers.wakeups.clear();
+  slot_map<timer_id> wakeups = std::move(r->timers.wakeups);
+  const std::uint64_t last_transient = r->timers.last_transient;
   r->timers = timing{};
-  r->timers.last_wakeup = last_wakeup;
+  r->timers.wakeups = std::move(wakeups);
+  r->timers.last_transient = last_transient;
   // The timeouts of the replies it awaited: each holds a reference to this cell.
   for (auto& [request, awaited] : r->link.awaited)
     (void)runtime_.timers().cancel(awaited.timeout);
@@ -502,16 +506,22 @@ void actor_cell::update_capability(std::string name, std::optional<capability_va
 wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message payload) {
   // The envelope is complete before the timer owns it: the timer thread may fire at once.
   timing& t = timing_state();
-  const wakeup_handle handle{++t.last_wakeup};
-  message wakeup(
-      new envelope_of<wakeup_message>(self(), wakeup_message{delay, std::move(payload), handle}));
-  auto target = intrusive_ptr<actor_cell>::share(this);
-  const timer_id id = runtime_.timers().schedule_after(
-      std::chrono::duration_cast<timer_service::duration>(delay),
-      [cell = std::move(target), wakeup = std::move(wakeup)]() mutable {
-        cell->deliver(wakeup.release());
-      });
-  t.wakeups.insert(handle.id, id);
+  // The handle is the key of the wakeup's entry, taken first (the timer is not known yet), and
+  // given back if scheduling throws.
+  const wakeup_handle handle{t.wakeups.insert(timer_id{})};
+  try {
+    message wakeup(
+        new envelope_of<wakeup_message>(self(), wakeup_message{delay, std::move(payload), handle}));
+    auto target = intrusive_ptr<actor_cell>::share(this);
+    *t.wakeups.find(handle.id) = runtime_.timers().schedule_after(
+        std::chrono::duration_cast<timer_service::duration>(delay),
+        [cell = std::move(target), wakeup = std::move(wakeup)]() mutable {
+          cell->deliver(wakeup.release());
+        });
+  } catch (...) {
+    t.wakeups.erase(handle.id);
+    throw;
+  }
   return handle;
 }
 
@@ -545,7 +555,7 @@ void actor_cell::note_activity() noexcept {
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
   timing& t = rare()->timers;
-  t.transient_tag = ++t.last_wakeup;
+  t.transient_tag = ++t.last_transient;
   message check(new envelope_of<transient_check>(self(), transient_check{t.transient_tag}));
   t.transient_timer = runtime_.timers().schedule_at(
       deadline, [cell = std::move(target), check = std::move(check)]() mutable {

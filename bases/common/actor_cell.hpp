@@ -15,9 +15,9 @@
 
 #include "bases/common/child_list.hpp"
 #include "bases/common/id_directory.hpp"
-#include "bases/common/id_map.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "bases/common/sender_references.hpp"
+#include "bases/common/slot_map.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"
@@ -191,7 +191,7 @@ class actor_cell final : public actor_context, public runnable {
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
   // Cancels pending wakeups, the transient check and awaited replies' timeouts (the wakeup
-  // numbering goes on: see timing::last_wakeup). On exit and on restart.
+  // numbering goes on: see timing::wakeups). On exit and on restart.
   void drop_pending_timers() noexcept;
   void* instance_room() noexcept;  // where make_at() builds the actor; needs factory()
   void destroy_instance() noexcept;
@@ -244,10 +244,12 @@ class actor_cell final : public actor_context, public runnable {
 
   // owner (the running activation) only
   struct timing {
-    id_map<timer_id> wakeups;  // pending wakeups, by handle
-    // Numbers the wakeups and transient checks. It keeps counting across restarts: a wakeup
-    // that fired for the old instance must not match a handle the new one was given.
-    std::uint64_t last_wakeup = 0;
+    // Pending wakeups, by handle. Kept across restarts (emptied): a wakeup that fired for the
+    // old instance must not match a handle the new one was given, and the map never issues a
+    // key twice.
+    slot_map<timer_id> wakeups;
+    // Numbers the transient checks; it too keeps counting across restarts.
+    std::uint64_t last_transient = 0;
     std::uint64_t transient_tag = 0;  // the armed transient check's number
     // Transient actors: exit `transient_after` after the first message, or that long idle.
     std::chrono::nanoseconds transient_after{0};
