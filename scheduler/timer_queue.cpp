@@ -27,7 +27,7 @@ std::uint64_t timer_queue::push(time_point deadline, timer_callback callback) {
   ++live_;
   heap_.back().slot = index;
   sift_up(heap_.size() - 1);
-  return (std::uint64_t{s.generation} << 32) | index;
+  return id_of(index);
 }
 
 timer_callback timer_queue::erase(std::uint64_t id) noexcept {
@@ -48,7 +48,7 @@ timer_callback timer_queue::erase(std::uint64_t id) noexcept {
 timer_callback timer_queue::pop_due(time_point horizon, std::uint64_t* id) noexcept {
   if (heap_.empty() || heap_.front().deadline > horizon) return {};
   const std::uint32_t index = heap_.front().slot;  // live: see the invariant
-  if (id != nullptr) *id = (std::uint64_t{slots_[index].generation} << 32) | index;
+  if (id != nullptr) *id = id_of(index);
   pop_top();
   timer_callback callback = release_slot(index);
   drop_dead_top();

@@ -77,6 +77,10 @@ class timer_queue {
 
   std::uint32_t acquire_slot();
   timer_callback release_slot(std::uint32_t index) noexcept;
+  // The id of the timer a live slot holds.
+  std::uint64_t id_of(std::uint32_t index) const noexcept {
+    return (std::uint64_t{slots_[index].generation} << 32) | index;
+  }
   void sift_up(std::size_t i) noexcept;
   void sift_down(std::size_t i) noexcept;
   void pop_top() noexcept;

@@ -57,9 +57,8 @@ class timer_service {
 /// thread sleeps on a condition variable until the earliest deadline (an idle service costs no
 /// CPU), then fires every due callback in order, one at a time, on its own thread and outside
 /// the lock, so a callback may schedule and cancel timers (cancelling one that is due next
-/// still stops it). A callback should be short: later
-/// timers wait for it. Every member is thread-safe, except that the service must not be
-/// destroyed from inside one of its callbacks.
+/// still stops it). A callback should be short: later timers wait for it. Every member is
+/// thread-safe, except that the service must not be destroyed from inside one of its callbacks.
 class real_time_timer_service final : public timer_service {
  public:
   /// Starts the timer thread.
