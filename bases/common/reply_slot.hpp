@@ -1,6 +1,7 @@
 // The temporary address an outside ask() gives as sender: it catches the first reply.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -33,6 +34,8 @@ class reply_slot final : public address_target {
   std::condition_variable arrived_;
   envelope* reply_ = nullptr;  // guarded by mutex_
   bool closed_ = false;        // guarded by mutex_
+  // Set once reply_ is, for the waiter's spin before it blocks (see wait_for).
+  std::atomic<bool> replied_{false};
   rejecter reject_;
 };
 
