@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_suite import FAR_NS, SLOW_FACTOR, probe  # noqa: E402  (the suite's probes, one copy)
+from bench_suite import judge, probe  # noqa: E402  (the suite's probes, one copy)
 
 
 def run(binary, row_filter, extra):
@@ -47,11 +47,8 @@ def main():
         before = probe(prober)
         got = {label: run(binary, row_filter, extra) for label, binary in order}
         after = probe(prober)
-        chases = [r for r in (before[1], after[1]) if r is not None]
-        if chases:
-            chase_floor = min(chases + ([chase_floor] if chase_floor is not None else []))
-        mode = ("far" if max(before[0], after[0]) > FAR_NS else
-                "slow" if chases and max(chases) > SLOW_FACTOR * chase_floor else "near")
+        far, slow, chase_floor = judge(before, after, chase_floor)
+        mode = "far" if far else "slow" if slow else "near"
         one_core = (f", one core {before[1]:.1f}/{after[1]:.1f} ns/hop"
                     if None not in (before[1], after[1]) else "")
         print(f"round {i}: probes {before[0]:.0f}/{after[0]:.0f} ns{one_core} ({mode})",

@@ -81,6 +81,17 @@ def probe(binary):
     return c2c, chase
 
 
+def judge(before, after, chase_floor):
+    """Judges the probes' readings around a run: returns (far, slow, the new floor), where the
+    floor is the lowest one-core reading so far (None before any), this run's included."""
+    chases = [r for r in (before[1], after[1]) if r is not None]
+    if chases:
+        chase_floor = min(chases + ([chase_floor] if chase_floor is not None else []))
+    far = None not in (before[0], after[0]) and max(before[0], after[0]) > FAR_NS
+    slow = bool(chases) and max(chases) > SLOW_FACTOR * chase_floor
+    return far, slow, chase_floor
+
+
 def describe(before, after):
     """The probes' readings before/after a run, as text."""
     text = []
@@ -149,11 +160,7 @@ def main():
                 before = probe(prober) if prober else (None, None)
                 status, rows, context = run_one(binary, regex, json_path, extra, log)
                 after = probe(prober) if prober else (None, None)
-                chases = [r for r in (before[1], after[1]) if r is not None]
-                if chases:
-                    chase_floor = min(chases + ([chase_floor] if chase_floor is not None else []))
-                far = None not in (before[0], after[0]) and max(before[0], after[0]) > FAR_NS
-                slow = bool(chases) and max(chases) > SLOW_FACTOR * chase_floor
+                far, slow, chase_floor = judge(before, after, chase_floor)
                 if not (far or slow):
                     break
                 log.write(f"# probes read {describe(before, after)} around that run: set aside "
