@@ -59,7 +59,7 @@ using hosted_t = typename hosted<T>::type;
 /// What creating an A returns: its address for an actor class, a typed reference sending
 /// through `port` for a plain object.
 template <class A>
-auto as_created(send_port& port, address a) {
+auto as_created(send_port port, address a) {
   if constexpr (std::derived_from<A, actor>) {
     return a;
   } else {

@@ -19,24 +19,24 @@ namespace thespis {
 template <class R>
 class pending_reply {
  public:
-  pending_reply(detail::send_port& port, std::uint64_t request, std::chrono::nanoseconds timeout)
-      : port_(&port), request_(request), timeout_(timeout) {}
+  pending_reply(detail::send_port port, std::uint64_t request, std::chrono::nanoseconds timeout)
+      : port_(port), request_(request), timeout_(timeout) {}
 
   /// Runs on_value(result) — on_value() for a void method — in the asking actor when the reply
   /// arrives, or on_error(exception_ptr) if the method threw or no reply came within the
   /// timeout (actor_system_request_timeout). Only from inside the asking actor; call once.
   template <class OnValue, class OnError>
   void then(OnValue on_value, OnError on_error) {
-    port_->expect_reply(request_, timeout_,
-                        [on_value = std::move(on_value),
-                         on_error = std::move(on_error)](detail::call_reply& reply) mutable {
-                          if (reply.error) return on_error(reply.error);
-                          if constexpr (std::is_void_v<R>) {
-                            on_value();
-                          } else {
-                            on_value(reply.value.template take<R>());
-                          }
-                        });
+    port_.expect_reply(request_, timeout_,
+                       [on_value = std::move(on_value),
+                        on_error = std::move(on_error)](detail::call_reply& reply) mutable {
+                         if (reply.error) return on_error(reply.error);
+                         if constexpr (std::is_void_v<R>) {
+                           on_value();
+                         } else {
+                           on_value(reply.value.template take<R>());
+                         }
+                       });
   }
 
   /// Like then(on_value, on_error), with errors logged as warnings by the asking actor.
@@ -46,7 +46,7 @@ class pending_reply {
   }
 
  private:
-  detail::send_port* port_;
+  detail::send_port port_;
   std::uint64_t request_;
   std::chrono::nanoseconds timeout_;
 };
@@ -60,21 +60,21 @@ template <class T>
 class actor_ref {
  public:
   actor_ref() = default;
-  actor_ref(detail::send_port& port, detail::destination to) : port_(&port), to_(std::move(to)) {}
+  actor_ref(detail::send_port port, detail::destination to) : port_(port), to_(std::move(to)) {}
 
   /// Runs `(actor.*fn)(args…)` on the actor, asynchronously, as an ordinary message (ordering,
   /// dead letters and failure handling as for any message). Arguments are copied or moved in.
   template <class Fn, class... Args>
   requires detail::method_of<T, Fn, Args...>
   void tell(Fn fn, Args&&... args) const {
-    port_->post(to_, detail::make_call<T>(fn, 0, std::forward<Args>(args)...));
+    port_.post(to_, detail::make_call<T>(fn, 0, std::forward<Args>(args)...));
   }
 
   /// Sends a plain message to the actor.
   template <class M>
   requires(!std::is_member_function_pointer_v<std::remove_cvref_t<M>>) void tell(M&& msg) const {
     if (auto* env = detail::make_envelope(thespis::address{}, std::forward<M>(msg))) {
-      port_->post(to_, env);
+      port_.post(to_, env);
     }
   }
 
@@ -86,8 +86,8 @@ class actor_ref {
   auto ask(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
     const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
-    message reply = port_->ask(
-        to_, detail::make_call<T>(fn, port_->next_request(), std::forward<Args>(args)...), wait);
+    message reply = port_.ask(
+        to_, detail::make_call<T>(fn, port_.next_request(), std::forward<Args>(args)...), wait);
     if (!reply) throw_timeout(wait);
     if (!reply.is<detail::call_reply>()) throw_unexpected(reply);
     auto answer = reply.take<detail::call_reply>();
@@ -101,9 +101,9 @@ class actor_ref {
   requires detail::method_of<T, Fn, Args...>
   auto request(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
-    const std::uint64_t request = port_->next_request();
-    port_->post(to_, detail::make_call<T>(fn, request, std::forward<Args>(args)...));
-    return pending_reply<result>(*port_, request,
+    const std::uint64_t request = port_.next_request();
+    port_.post(to_, detail::make_call<T>(fn, request, std::forward<Args>(args)...));
+    return pending_reply<result>(port_, request,
                                  std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
   }
 
@@ -127,7 +127,7 @@ class actor_ref {
   }
   std::string where() const { return to_.by_id() ? "id \"" + to_.id + "\"" : to_.to.to_string(); }
 
-  detail::send_port* port_ = nullptr;
+  detail::send_port port_;  // unbound in a default-constructed reference
   detail::destination to_;
 };
 

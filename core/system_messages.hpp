@@ -22,7 +22,7 @@ namespace thespis {
 /// and the actor is gone when they have all exited. A handler (or the sender) may call
 /// not_recursive() to leave the children alive as top-level actors.
 /// Why an actor exited, as its watchers hear it (actor_exited).
-enum class exit_reason {
+enum class exit_reason : std::uint8_t {  // a byte: every actor cell holds one
   requested,            ///< an actor_exit_request from its parent, itself or anyone else
   idle,                 ///< it was idle for its set time (exit_when_idle_for: retired)
   shutdown,             ///< the system shut down

@@ -11,6 +11,8 @@ namespace thespis {
 /// A FIFO run queue drained on the caller's thread. Not thread-safe: one thread drives it.
 class inline_scheduler final : public scheduler {
  public:
+  /// A scheduler whose activations call `run`.
+  explicit inline_scheduler(runnable::run_function run) noexcept : run_(run) {}
   ~inline_scheduler() override;
 
   void schedule(runnable& r) noexcept override;
@@ -23,6 +25,7 @@ class inline_scheduler final : public scheduler {
   bool quiet() const noexcept { return ready_.empty(); }
 
  private:
+  runnable::run_function run_;
   std::deque<runnable*> ready_;
   bool draining_ = false;
 };

@@ -10,18 +10,23 @@ enum class run_result {
   yielded,  ///< more work, but the budget is spent: run again later, after others (fairness)
 };
 
-/// A unit of schedulable work. Thread-safety: a runnable is scheduled again only after it
-/// reported `idle`, or is re-queued by the scheduler itself after `yielded`, so run() is never
-/// entered by two threads at once. Lifetime: the scheduler holds no reference; whoever
-/// schedules a runnable keeps it alive until an activation reports `idle` (an actor cell is
-/// kept by the registry until it exits, which it does inside its own activation). run() may
-/// end the runnable's life as it returns `idle`; the scheduler does not touch it afterwards.
+/// A unit of schedulable work. A scheduler runs one kind of runnable: it calls the run_function
+/// it was made with, which does a bounded amount of work. Not a virtual function: an actor cell
+/// is a runnable, one per actor, and its other bases have their own vtable pointers — a third
+/// would cost every idle actor a word.
+/// Thread-safety: a runnable is scheduled again only after it reported `idle`, or is re-queued
+/// by the scheduler itself after `yielded`, so it is never run by two threads at once.
+/// Lifetime: the scheduler holds no reference; whoever schedules a runnable keeps it alive
+/// until an activation reports `idle` (an actor cell is kept by the registry until it exits,
+/// which it does inside its own activation). An activation may end the runnable's life as it
+/// returns `idle`; the scheduler does not touch it afterwards.
 class runnable {
  public:
-  /// Does a bounded amount of work.
-  virtual run_result run() noexcept = 0;
+  /// Runs one activation of r.
+  using run_function = run_result (*)(runnable& r) noexcept;
 
  protected:
+  runnable() = default;
   ~runnable() = default;
 };
 

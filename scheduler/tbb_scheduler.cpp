@@ -24,8 +24,9 @@ thread_local worker_slot* current_slot = nullptr;  // set while a task of ours r
 }  // namespace
 
 struct tbb_scheduler::impl {
-  impl(unsigned workers, unsigned chain_limit)
-      : workers(workers),
+  impl(unsigned workers, runnable::run_function run, unsigned chain_limit)
+      : run(run),
+        workers(workers),
         chain_limit(chain_limit),
         parallelism(raise_parallelism_to(workers + 1)),
         arena(static_cast<int>(workers), /*reserved_for_masters=*/0) {}
@@ -87,6 +88,7 @@ struct tbb_scheduler::impl {
     return submitted != started;
   }
 
+  const runnable::run_function run;  // one activation of a runnable
   const unsigned workers;
   const unsigned chain_limit;
   // TBB allows hardware_concurrency - 1 worker threads by default (it counts on the main thread
@@ -140,12 +142,12 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
   for (unsigned hops = 1;; ++hops) {
     // No reference counting here: two atomic updates per activation were ~10 % of ping_pong.
     // The runnable's owner keeps it alive while it is queued (see runnable).
-    run_result result = r->run();
+    run_result result = run(*r);
     // A runnable that spent its budget gives way only to work that waits: alone, it runs on
     // here. Re-queued, it went to whichever worker was idle, a migration per budget (its
     // mailbox's messages and their frees crossing cores: counting at 2 workers 33 -> 23 ns).
     while (result == run_result::yielded && slot.next == nullptr && !others_waiting())
-      result = r->run();
+      result = run(*r);
     if (result == run_result::yielded) enqueue_fifo(r);  // to the back: others get a turn
     r = std::exchange(slot.next, nullptr);
     if (!r) break;
@@ -230,8 +232,9 @@ void tbb_scheduler::impl::schedule(runnable& r) noexcept {
   }
 }
 
-tbb_scheduler::tbb_scheduler(unsigned workers, unsigned chain_limit)
-    : impl_(std::make_unique<impl>(workers < 1 ? 1 : workers, chain_limit < 1 ? 1 : chain_limit)) {}
+tbb_scheduler::tbb_scheduler(unsigned workers, runnable::run_function run, unsigned chain_limit)
+    : impl_(std::make_unique<impl>(workers < 1 ? 1 : workers, run,
+                                   chain_limit < 1 ? 1 : chain_limit)) {}
 
 tbb_scheduler::~tbb_scheduler() {
   drain();

@@ -28,7 +28,8 @@ class tbb_scheduler final : public scheduler {
  public:
   /// Starts a pool of `workers` threads (>= 1). `chain_limit` bounds how many activations run
   /// back to back through the `next` slot before the chain is handed to the FIFO queue.
-  explicit tbb_scheduler(unsigned workers, unsigned chain_limit = 32);
+  /// A pool of `workers` threads whose activations call `run`.
+  tbb_scheduler(unsigned workers, runnable::run_function run, unsigned chain_limit = 32);
   /// Drains, then stops the pool.
   ~tbb_scheduler() override;
 

@@ -1,5 +1,6 @@
 #include "bases/common/actor_cell.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <limits>
@@ -27,25 +28,38 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
                        const id_key* key)
     : actor_context(id),
       runtime_(rt),
-      type_(&factory->type()),
       parent_(std::move(parent)),
-      rare_{make_rare(rt.config().mailbox_limit, std::move(global_name), std::move(required), key)},
-      unbuilt_factory_(factory.release()),  // after the last member whose making may throw
-      room_bytes_(static_cast<std::uint16_t>(room_for(*unbuilt_factory_).bytes)),
-      troupe_member_(unbuilt_factory_->troupe_member) {}
+      rare_{make_rare(factory->type(), rt.config().mailbox_limit, std::move(global_name),
+                      std::move(required), key, room_for(*factory).bytes == 0)},
+      room_bytes_(room_for(*factory).bytes),
+      troupe_member_(factory->troupe_member) {
+  // After the last member whose making may throw: the factory is the cell's from here on.
+  if (room_bytes_ != 0) {
+    put_factory_in_room(factory.release());
+  } else {
+    rare()->factory = std::move(factory);
+  }
+}
 
-// The actor lives right after the cell, at its own alignment; an over-aligned one (beyond what
-// operator new guarantees), or one of 64 KiB or more, is built on the heap instead.
+// An idle actor costs its cell and its actor, in one slab block (16-byte size classes): with a
+// plain actor's 32 bytes, 112 make a 144-byte block. The sanitizer's extra word is let be.
+static_assert(sizeof(actor_cell) <= 112 || THESPIS_THREAD_SANITIZER,
+              "an actor cell grew: idle_memory measures it (docs/benchmarks.md)");
+
+// The actor lives right after the cell, at operator new's alignment (see instance_room()); an
+// over-aligned one (beyond that), or one of 64 KiB or more, is built on the heap instead.
 namespace {
-std::size_t room_offset(std::size_t alignment) noexcept {
-  return (sizeof(actor_cell) + alignment - 1) / alignment * alignment;
+constexpr std::size_t room_offset() noexcept {
+  constexpr std::size_t align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+  return (sizeof(actor_cell) + align - 1) / align * align;
 }
 }  // namespace
 
 actor_cell::room actor_cell::room_for(const actor_factory& factory) noexcept {
-  const std::size_t alignment = factory.instance_alignment();
-  if (alignment > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return {0};
-  const std::size_t bytes = room_offset(alignment) - sizeof(actor_cell) + factory.instance_size();
+  if (factory.instance_alignment() > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return {0};
+  // Room for the factory's pointer too, which the room holds until the actor is built.
+  const std::size_t size = std::max(factory.instance_size(), sizeof(actor_factory*));
+  const std::size_t bytes = room_offset() - sizeof(actor_cell) + size;
   return {bytes <= std::numeric_limits<std::uint16_t>::max() ? bytes : 0};
 }
 
@@ -73,41 +87,43 @@ void actor_cell::destroy() const noexcept {
   free_envelope(cell, bytes);
 }
 
-void* actor_cell::instance_room() noexcept {
-  return reinterpret_cast<char*>(this) + room_offset(factory()->instance_alignment());
-}
-
-// Like unique_ptr::reset: instance_ is null while the destructor runs.
+// Like unique_ptr::reset: instance() is null while the destructor runs.
 void actor_cell::destroy_instance() noexcept {
-  if (!built_) return;  // the word holds the factory
-  actor* instance = std::exchange(instance_, nullptr);
+  actor* instance = this->instance();
   if (instance == nullptr) return;
-  if (room_bytes_ != 0) {
-    std::destroy_at(instance);  // its room is freed with the cell
-  } else {
+  has_instance_ = false;
+  if (room_bytes_ == 0) {
     delete instance;
+  } else {
+    std::destroy_at(instance);  // its room is freed with the cell
   }
+  instance_in_rare_ = false;
 }
 
-actor_cell::rare_state* actor_cell::make_rare(std::size_t mailbox_limit, std::string global_name,
-                                              requirements required, const id_key* key) {
-  if (mailbox_limit == 0 && global_name.empty() && required.empty() && key == nullptr) {
-    return nullptr;
+std::uintptr_t actor_cell::make_rare(const std::type_info& type, std::size_t mailbox_limit,
+                                     std::string global_name, requirements required,
+                                     const id_key* key, bool heap_built) {
+  if (mailbox_limit == 0 && global_name.empty() && required.empty() && key == nullptr &&
+      !heap_built) {
+    return reinterpret_cast<std::uintptr_t>(&type) | rare_owner::type_tag;
   }
   auto made = std::make_unique<rare_state>();
+  made->type = &type;
   made->global_name = std::move(global_name);
   made->required = std::move(required);
   if (key) made->key.emplace(*key);
   if (mailbox_limit > 0) made->pressure.emplace(mailbox_limit);
-  return made.release();
+  return reinterpret_cast<std::uintptr_t>(made.release());
 }
 
 actor_cell::rare_state& actor_cell::rare_made() {
   // relaxed: only the owner stores here (or the constructor, before the owner ran)
-  if (rare_state* r = rare_.made.load(std::memory_order_relaxed)) return *r;
+  const std::uintptr_t word = rare_.word.load(std::memory_order_relaxed);
+  if (!(word & rare_owner::type_tag)) return *reinterpret_cast<rare_state*>(word);
   auto* made = new rare_state;
+  made->type = reinterpret_cast<const std::type_info*>(word & ~rare_owner::type_tag);
   // release: a thread that finds the pointer finds the block built (see rare()).
-  rare_.made.store(made, std::memory_order_release);
+  rare_.word.store(reinterpret_cast<std::uintptr_t>(made), std::memory_order_release);
   return *made;
 }
 
@@ -144,7 +160,12 @@ const requirements& actor_cell::required() const noexcept {
 
 actor_cell::~actor_cell() {
   destroy_instance();
-  if (!built_) delete unbuilt_factory_;
+  drop_unbuilt_factory();
+}
+
+void actor_cell::drop_unbuilt_factory() noexcept {
+  if (!built_ && room_bytes_ != 0) delete unbuilt_factory_in_room();
+  built_ = true;  // spent; a heap-built actor's factory goes with rare_state
 }
 
 namespace {
@@ -170,16 +191,46 @@ void actor_cell::construct() {
   // A supervised actor keeps its factory: a restart builds it again. Its room first, as making
   // it may throw.
   if (!built_ && f.supervised) (void)rare_made();
-  actor* made = room_bytes_ != 0 ? f.make_at(instance_room()) : f.make().release();
+  actor* made = nullptr;
+  if (room_bytes_ == 0) {
+    made = f.make().release();
+  } else {
+    try {
+      made = f.make_at(instance_room());
+    } catch (...) {
+      // The constructor's writes may have overwritten the factory's pointer: the room is free
+      // again, and holds it until the cell ends (or a restart tries anew).
+      if (!built_) put_factory_in_room(&f);
+      throw;
+    }
+  }
+  if (made != instance_room()) {
+    // On the heap, or built in the room with its actor part not first (multiple inheritance).
+    try {
+      rare_made().instance = made;
+    } catch (...) {
+      // No room for its address: the actor cannot be kept. Rare: an allocation failed.
+      if (room_bytes_ == 0) {
+        delete made;
+      } else {
+        std::destroy_at(made);
+        if (!built_) put_factory_in_room(&f);
+      }
+      throw;
+    }
+    instance_in_rare_ = true;
+  }
   if (!built_) {
-    if (f.supervised) {
+    if (room_bytes_ == 0) {
+      if (!f.supervised) rare()->factory.reset();  // a heap-built actor's started there
+    } else if (f.supervised) {
       rare()->factory.reset(&f);
     } else {
       delete &f;
     }
     built_ = true;
   }
-  instance_ = made;
+  has_instance_ = true;
 }
 
 unfinished_reason actor_cell::unfinished_because() const noexcept {
@@ -414,11 +465,8 @@ void actor_cell::finish() noexcept {
   });
   drop_pending_timers();
   destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
-  if (!built_) {
-    delete std::exchange(unbuilt_factory_, nullptr);
-  } else if (rare_state* r = rare()) {
-    r->factory.reset();
-  }
+  drop_unbuilt_factory();
+  if (rare_state* r = rare()) r->factory.reset();
   children_.for_each([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<orphaned>(me));
   });
@@ -451,7 +499,7 @@ bool actor_cell::forget_child(const address& child) noexcept {
 void actor_cell::reply_status(const address& to) noexcept {
   actor_status status;
   status.actor = self();
-  status.class_name = type_name(*type_);
+  status.class_name = type_name(actor_type());
   status.global_name = name();
   status.parent = parent_;
   status.children = children_.to_vector();
@@ -582,7 +630,7 @@ void actor_cell::check_transient(std::uint64_t tag) noexcept {
 void actor_cell::log(log_level level, std::string_view text) {
   const auto& config = runtime_.config();
   if (level < config.log_threshold || level == log_level::off) return;
-  log_record record{level, self(), type_name(*type_), std::string(text),
+  log_record record{level, self(), type_name(actor_type()), std::string(text),
                     std::chrono::system_clock::now()};
   if (config.log_to) {
     config.log_to(record);

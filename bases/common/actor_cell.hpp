@@ -7,6 +7,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <typeinfo>
@@ -108,7 +109,14 @@ class actor_cell final : public actor_context, public runnable {
   }
 
   /// Returns the class of the hosted actor.
-  const std::type_info& actor_type() const noexcept { return *type_; }
+  const std::type_info& actor_type() const noexcept {
+    // acquire: as in rare()
+    const std::uintptr_t word = rare_.word.load(std::memory_order_acquire);
+    if (word & rare_owner::type_tag) {
+      return *reinterpret_cast<const std::type_info*>(word & ~rare_owner::type_tag);
+    }
+    return *reinterpret_cast<const rare_state*>(word)->type;
+  }
 
   /// Returns the name given at creation, or "". Set at construction; thread-safe.
   const std::string& name() const noexcept;
@@ -127,8 +135,10 @@ class actor_cell final : public actor_context, public runnable {
   // -- address_target -----------------------------------------------------------------------
   void deliver(envelope* env) noexcept override;
 
-  // -- runnable -----------------------------------------------------------------------------
-  run_result run() noexcept override;
+  // -- runnable: the schedulers' run_function -----------------------------------------------
+  static run_result activate(runnable& cell) noexcept {
+    return static_cast<actor_cell&>(cell).run();
+  }
 
   // -- actor_context ------------------------------------------------------------------------
   address self() noexcept override;
@@ -178,6 +188,7 @@ class actor_cell final : public actor_context, public runnable {
                     std::function<void(call_reply&)> resume) override;
 
  private:
+  run_result run() noexcept;
   ~actor_cell() override;
   void destroy() const noexcept override;
 
@@ -193,8 +204,15 @@ class actor_cell final : public actor_context, public runnable {
   // Cancels pending wakeups, the transient check and awaited replies' timeouts (the wakeup
   // numbering goes on: see timing::wakeups). On exit and on restart.
   void drop_pending_timers() noexcept;
-  void* instance_room() noexcept;  // where make_at() builds the actor; needs factory()
+  // Where make_at() builds the actor: right after the cell, at the alignment operator new
+  // gives (a more aligned class is built on the heap).
+  void* instance_room() const noexcept {
+    constexpr std::size_t align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+    constexpr std::size_t offset = (sizeof(actor_cell) + align - 1) / align * align;
+    return const_cast<char*>(reinterpret_cast<const char*>(this)) + offset;
+  }
   void destroy_instance() noexcept;
+  void drop_unbuilt_factory() noexcept;  // deletes the factory if it never built the actor
   run_result end_exited() noexcept;
   bool forget_child(const address& child) noexcept;
   void reply_status(const address& to) noexcept;
@@ -222,19 +240,16 @@ class actor_cell final : public actor_context, public runnable {
   void restart() noexcept;
   void tell_parent(child_failed failure) noexcept;
 
-  // shared: the producers' end of the mailbox. First, so that its cache line holds only the
-  // bases' and the fields below that are set at construction or rarely (the cell starts at a
-  // multiple of 32 bytes): its consumer half and the fields written per message (from
-  // `batch_` on) stay off the line every sender CASes (see mpsc_mailbox_head).
+  // shared: the producers' end of the mailbox. Before the fields set at construction or rarely
+  // written, 56 bytes before `batch_`: the cell starts at a multiple of 16 bytes, so its
+  // consumer half and the fields written per message (from `batch_` on) are never on the line
+  // every sender CASes (see mpsc_mailbox_head).
   mpsc_mailbox_head<envelope> mailbox_{mpsc_mailbox_head<envelope>::initial_state::open};
 
   // set at construction
   runtime& runtime_;
-  const std::type_info* type_;
 
-  // Rarely written, and not read per message: with the fields above, they share the mailbox's
-  // cache line when the cell starts 32 bytes into a line. The fields the activation reads for
-  // each message (from `rare_` on) stay off that line, which every sender's CAS takes away.
+  // Rarely written, and not read per message: they may share the mailbox's cache line.
   address parent_;       // owner only: null once orphaned or for top-level actors
   child_list children_;  // owner only: live children, in creation order
   // guarded by the live_registry shard's mutex: the cell's links in its shard's list
@@ -278,6 +293,7 @@ class actor_cell final : public actor_context, public runnable {
   // is watched, directs, asks, is supervised, supervises all_for_one or exits by id.
   struct rare_state {
     // set when made, then read-only: any thread may read them
+    const std::type_info* type = nullptr;  // the actor's class (see rare_owner)
     std::string global_name;
     requirements required;
     std::optional<id_key> key;                 // bound to (class, id): by_id<T>(id) reaches it
@@ -285,19 +301,33 @@ class actor_cell final : public actor_context, public runnable {
     // owner only
     timing timers;
     links link;
-    std::unique_ptr<actor_factory> factory;  // a supervised actor's: a restart builds it again
+    // A supervised actor's: a restart builds it again. A heap-built actor's until first built.
+    std::unique_ptr<actor_factory> factory;
+    actor* instance = nullptr;  // the actor, when not at the room's start (see instance())
   };
-  // Null until made; never replaced, deleted with the cell. Read by any thread (name(), key(),
-  // pressure()), so atomic: the owner may make it while others look.
+  // One word for the actor's class and the rare state (an idle actor's size counts): until the
+  // state is made, the class's type_info with the low bit set (type_info is pointer-aligned);
+  // then the state, which holds the class too. Made once, never replaced, deleted with the
+  // cell. Read by any thread (name(), key(), pressure(), actor_type()), so atomic: the owner
+  // may make the state while others look.
   struct rare_owner {
-    std::atomic<rare_state*> made;
-    ~rare_owner() { delete made.load(std::memory_order_relaxed); }
+    static constexpr std::uintptr_t type_tag = 1;
+    std::atomic<std::uintptr_t> word;
+    ~rare_owner() {
+      const std::uintptr_t w = word.load(std::memory_order_relaxed);
+      if (!(w & type_tag)) delete reinterpret_cast<rare_state*>(w);
+    }
   };
+  static_assert(alignof(std::type_info) > rare_owner::type_tag);
   rare_owner rare_;
-  static rare_state* make_rare(std::size_t mailbox_limit, std::string global_name,
-                               requirements required, const id_key* key);
+  static std::uintptr_t make_rare(const std::type_info& type, std::size_t mailbox_limit,
+                                  std::string global_name, requirements required, const id_key* key,
+                                  bool heap_built);
   // acquire: pairs with the release in rare_made(), so a reader sees the block's fields.
-  rare_state* rare() const noexcept { return rare_.made.load(std::memory_order_acquire); }
+  rare_state* rare() const noexcept {
+    const std::uintptr_t word = rare_.word.load(std::memory_order_acquire);
+    return word & rare_owner::type_tag ? nullptr : reinterpret_cast<rare_state*>(word);
+  }
   rare_state& rare_made();  // owner only
   timing& timing_state() { return rare_made().timers; }
   links& links_state() { return rare_made().link; }
@@ -305,39 +335,49 @@ class actor_cell final : public actor_context, public runnable {
   // configuration, on a line no one writes, rather than a flag here, on a line the owner writes.
   mailbox_pressure* pressure() const noexcept;
 
-  // Until the actor is built, its factory (owned); then the actor, built in instance_room() if
-  // room_bytes_, else on the heap — null once destroyed. One word for both, as an idle actor's
-  // size counts; a supervised actor's factory moves to rare_state for restarts.
-  union {
-    actor_factory* unbuilt_factory_;
-    actor* instance_;
-  };
+  // The actor: built in the room after the cell (instance_room()), or on the heap for an
+  // over-aligned or huge class, or — when the room's start is not its `actor` part (multiple
+  // inheritance) — with its address in rare_state. Before it is first built, the room holds the
+  // factory (owned) instead: an idle actor's size counts, so no word of the cell holds either.
+  // A supervised actor's factory moves to rare_state for restarts; a heap-built one's starts
+  // there.
   actor_factory* factory() const noexcept {
-    if (!built_) return unbuilt_factory_;
+    if (!built_ && room_bytes_ != 0) return unbuilt_factory_in_room();
     const rare_state* r = rare();
     return r ? r->factory.get() : nullptr;
   }
-  actor* instance() const noexcept { return built_ ? instance_ : nullptr; }
+  actor* instance() noexcept {
+    if (!has_instance_) return nullptr;
+    if (instance_in_rare_) return rare()->instance;
+    return std::launder(reinterpret_cast<actor*>(instance_room()));
+  }
+  actor_factory* unbuilt_factory_in_room() const noexcept {
+    return *std::launder(reinterpret_cast<actor_factory* const*>(instance_room()));
+  }
+  void put_factory_in_room(actor_factory* f) noexcept { ::new (instance_room()) actor_factory*(f); }
 
   envelope* batch_ = nullptr;  // the mailbox's consumer half: messages taken, oldest first
-  std::uint64_t processed_ = 0;
-  [[no_unique_address]] sender_references senders_;   // of the messages handled last
-  exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told; packed
-                                                      // into senders_'s tail
+  // owner only; the room's size is set at construction, then read by the owner and by destroy()
+  // (after the last reference is gone). One word for both: an idle actor's size counts.
+  std::uint64_t processed_ : 48 = 0;  // messages handled (status)
+  std::uint64_t room_bytes_ : 16;     // the actor's room after the cell (0: none)
 
-  // The small fields, packed into one word (the cell is one allocation per actor: 160 bytes).
-  // set at construction, then read by any thread: bytes of their own
-  const std::uint16_t room_bytes_;  // the actor's room after the cell (0: none)
-  const bool troupe_member_;        // made by a troupe's leader
+  // The small fields live in senders_'s tail padding (the cell is one allocation per actor).
+  [[no_unique_address]] sender_references senders_;  // of the messages handled last
   // owner only: bits of one byte, which no other thread reads or writes
-  bool built_ : 1 = false;        // the factory has built the actor once (see unbuilt_factory_)
-  bool troupe_busy_ : 1 = false;  // a troupe member's work in progress
-  bool exiting_ : 1 = false;      // the exit handler ran; waiting for the children to exit
-  bool exited_ : 1 = false;       // gone: mailbox closed, instance destroyed
+  bool troupe_member_ : 1;                // made by a troupe's leader; set at construction
+  bool built_ : 1 = false;                // the factory is spent: it built the actor once, or the
+                                          // actor ended unbuilt (see factory())
+  bool has_instance_ : 1 = false;         // the actor is built and not destroyed (see instance())
+  bool instance_in_rare_ : 1 = false;     // its address is in rare_state (see instance())
+  bool troupe_busy_ : 1 = false;          // a troupe member's work in progress
+  bool exiting_ : 1 = false;              // the exit handler ran; waiting for the children to exit
+  bool exited_ : 1 = false;               // gone: mailbox closed, instance destroyed
   bool dead_letter_handler_ : 1 = false;  // it registered as the dead-letter handler once
   // The registry's reference, taken over by finish(): the activation that exits drops it last
   // thing (the scheduler holds none), so the cell is not freed while its activation runs.
   bool holds_last_reference_ : 1 = false;
+  exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told; owner only
   // shared
   std::atomic<bool> exit_requested_{false};
   // For shutdown's report only, so relaxed: written by the owner, read as a snapshot by the

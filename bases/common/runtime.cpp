@@ -13,7 +13,7 @@
 namespace thespis::detail {
 
 namespace {
-std::atomic<std::uint64_t> next_node{1};  // one number per system in this process
+std::atomic<std::uint32_t> next_node{1};  // one number per system in this process
 
 system_config with_standard_capabilities(system_config config) {
   config.capabilities["thespis.version"] = std::string("0.1.0");

@@ -130,7 +130,7 @@ class runtime : public system_base {
 
   // set at construction
   const system_config config_;
-  const std::uint64_t node_;
+  const std::uint32_t node_;
 
   // shared
   // Its own cache line: every creation increments it, and every exit on any worker reads the

@@ -46,10 +46,11 @@ class sender_references {
   }
 
  private:
-  // Far below the 32-bit reference count's range, however many senders hold some.
-  static constexpr std::uint32_t surplus_limit = 1u << 16;
+  // Far below the 32-bit reference count's range, however many senders hold some. 16 bits,
+  // so that the actor cell packs its small fields into this class's tail.
+  static constexpr std::uint16_t surplus_limit = 0xFFFF;
   address current_;            // holds one reference
-  std::uint32_t surplus_ = 0;  // further references to current_'s target, from later messages
+  std::uint16_t surplus_ = 0;  // further references to current_'s target, from later messages
 };
 
 }  // namespace thespis::detail

@@ -3,6 +3,7 @@
 // order, until the system is quiet, then returns. For unit-testing actors.
 #pragma once
 
+#include "bases/common/actor_cell.hpp"
 #include "bases/common/runtime.hpp"
 #include "scheduler/inline_scheduler.hpp"
 #include "scheduler/timer_service.hpp"
@@ -31,7 +32,7 @@ class simple_base final : public runtime {
   }
 
  private:
-  inline_scheduler scheduler_;
+  inline_scheduler scheduler_{actor_cell::activate};
   manual_timer_service timers_;  // virtual time: moves only in advance_time()
 };
 

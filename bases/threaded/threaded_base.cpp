@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "bases/common/actor_cell.hpp"
 #include "bases/common/reply_slot.hpp"
 
 namespace thespis::detail {
@@ -16,7 +17,8 @@ unsigned worker_count(const system_config& config) {
 
 threaded_base::threaded_base(system_config config)
     : runtime(std::move(config)),
-      scheduler_(std::make_unique<tbb_scheduler>(worker_count(this->config()))) {}
+      scheduler_(
+          std::make_unique<tbb_scheduler>(worker_count(this->config()), actor_cell::activate)) {}
 
 threaded_base::~threaded_base() {
   (void)shutdown();

@@ -13,7 +13,7 @@ struct envelope;
 
 /// Identity of an addressable entity: the system (node) that owns it and its number there.
 struct address_id {
-  std::uint64_t node = 0;
+  std::uint32_t node = 0;  // systems numbered in this process; 4 billion before one repeats
   std::uint64_t local = 0;
   friend bool operator==(const address_id&, const address_id&) = default;
   friend auto operator<=>(const address_id&, const address_id&) = default;
@@ -22,13 +22,13 @@ struct address_id {
 /// Accepts envelopes for one address. Thread-safe.
 class address_target : public ref_counted {
  public:
-  explicit address_target(address_id id) noexcept : id_(id) {}
+  explicit address_target(address_id id) noexcept : node_(id.node), local_(id.local) {}
 
   /// Takes ownership of `env` and delivers it, or hands it to dead-letter handling.
   /// Never throws: the messaging hot path reports failure by dead-lettering.
   virtual void deliver(envelope* env) noexcept = 0;
 
-  address_id id() const noexcept { return id_; }
+  address_id id() const noexcept { return {node_, local_}; }
 
   /// Returns true if senders to this target must slow down (back-pressure). Thread-safe.
   virtual bool congested() const noexcept { return false; }
@@ -42,7 +42,10 @@ class address_target : public ref_counted {
   }
 
  private:
-  const address_id id_;
+  // Not an address_id member: a 32-bit node fills the reference count's word (the base's tail
+  // padding), so an actor cell, one per actor, is a word smaller.
+  const std::uint32_t node_;
+  const std::uint64_t local_;
 };
 
 }  // namespace thespis::detail

@@ -25,23 +25,33 @@ struct destination {
 
 struct call_reply;
 
+class actor_context;
+class system_base;
+
 /// The sending side a typed reference is bound to: the outside caller (the system) or one
-/// actor. Used by actor_ref; thread-safety is the implementer's.
+/// actor; each implements the calls below (thread-safety is theirs). A tagged reference, not a
+/// base class with virtual functions: an actor's context is its cell, one per actor, which
+/// would carry a second vtable pointer for it.
 class send_port {
  public:
+  send_port() = default;                                         // unbound: must not be called
+  send_port(actor_context& actor) noexcept : actor_(&actor) {}   // NOLINT: converts by design
+  send_port(system_base& system) noexcept : system_(&system) {}  // NOLINT: converts by design
+
   /// Sends env (its sender is set here) to `to`, or dead-letters it.
-  virtual void post(const destination& to, envelope* env) = 0;
+  void post(const destination& to, envelope* env) const;
   /// Sends env and blocks up to `timeout` for the first reply; empty on timeout. Outside only.
-  virtual message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) const;
   /// Returns a fresh request number for a method-call ask.
-  virtual std::uint64_t next_request() noexcept = 0;
+  std::uint64_t next_request() const noexcept;
   /// Inside an actor only: runs `resume` with the reply to `request`, or with a timeout error
   /// after `timeout`, in the actor, between its messages.
-  virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
-                            std::function<void(call_reply&)> resume) = 0;
+  void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
+                    std::function<void(call_reply&)> resume) const;
 
- protected:
-  ~send_port() = default;
+ private:
+  actor_context* actor_ = nullptr;  // set for an actor's port
+  system_base* system_ = nullptr;   // set for the outside caller's
 };
 
 }  // namespace thespis::detail

@@ -22,9 +22,21 @@ namespace thespis::detail {
 
 /// A running system. Thread-safety is the base's: the threaded base is fully thread-safe; the
 /// simple base is driven from one thread.
-class system_base : public send_port {
+class system_base {
  public:
   virtual ~system_base() = default;
+
+  // -- what typed references made by outside code call (see send_port) -----------------------
+  /// Sends env (its sender is set here) to `to`, or dead-letters it.
+  virtual void post(const destination& to, envelope* env) = 0;
+  /// Sends env and blocks up to `timeout` for the first reply; empty on timeout. Outside only.
+  virtual message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  /// Returns a fresh request number for a method-call ask.
+  virtual std::uint64_t next_request() noexcept = 0;
+  /// Inside an actor only: runs `resume` with the reply to `request`, or with a timeout error
+  /// after `timeout`, in the actor, between its messages.
+  virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
+                            std::function<void(call_reply&)> resume) = 0;
 
   /// Creates a top-level actor, constructing it before returning; constructor errors propagate.
   virtual address spawn(std::unique_ptr<actor_factory> factory) = 0;

@@ -105,6 +105,17 @@ class shaped : public thespis::actor {
   alignas(Alignment) std::array<unsigned char, Bytes> state_{};
 };
 
+// A class whose first base is polymorphic too: its `actor` part is not at the start of the
+// object, so not at the start of the cell's room.
+struct polymorphic_first_base {
+  virtual ~polymorphic_first_base() = default;
+  std::uint64_t tag = 7;
+};
+class actor_part_not_first : public polymorphic_first_base, public shaped<8, 24> {
+ public:
+  using shaped::shaped;
+};
+
 template <class Base, class Actor, std::size_t Bytes>
 void check_built_and_destroyed_once() {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
@@ -126,6 +137,7 @@ TEMPLATE_TEST_CASE("actors of every size and alignment are built aligned and des
   check_built_and_destroyed_once<TestType, shaped<16, 300>, 300>();       // in the cell, no slab
   check_built_and_destroyed_once<TestType, shaped<64, 64>, 64>();         // over-aligned: heap
   check_built_and_destroyed_once<TestType, shaped<8, 70'000>, 70'000>();  // too big for a room
+  check_built_and_destroyed_once<TestType, actor_part_not_first, 24>();   // in the cell, offset
 }
 
 TEMPLATE_TEST_CASE("messages sent to a just-created child before it started are all delivered",

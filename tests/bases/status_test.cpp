@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include "support/bases.hpp"
 
@@ -26,7 +27,34 @@ class watched : public thespis::actor {
  private:
   int status_requests_seen_ = 0;
 };
+
+// Its first wakeup makes the cell's state for rarely used features, which then also holds the
+// actor's class (see actor_cell::rare_owner).
+struct arm_wakeup {};
+class sleeper : public thespis::actor {
+ public:
+  sleeper() {
+    handle([this](const arm_wakeup&, const address& from) {
+      wakeup_after(std::chrono::hours(1));
+      send(from, 1);
+    });
+  }
+};
 }  // namespace
+
+TEMPLATE_TEST_CASE("an actor's status names its class before and after it first arms a wakeup",
+                   "[status]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  auto before = sys.template ask<actor_status>(a, status_request{}, answer_within);
+  REQUIRE(before);
+  CHECK(before->class_name.find("sleeper") != std::string::npos);
+  REQUIRE(sys.template ask<int>(a, arm_wakeup{}, answer_within) == 1);
+  auto after = sys.template ask<actor_status>(a, status_request{}, answer_within);
+  REQUIRE(after);
+  CHECK(after->class_name == before->class_name);
+  CHECK(after->pending_wakeups == 1);
+}
 
 TEMPLATE_TEST_CASE("the system answers an actor's status request without the actor seeing it",
                    "[status]", THESPIS_BASES) {

@@ -9,9 +9,22 @@
 #include "scheduler/tbb_scheduler.hpp"
 
 namespace {
+// A pool runs one kind of runnable (see runnable::run_function): here, the tests' tasks, each
+// with a virtual run().
+class task : public thespis::runnable {
+ public:
+  virtual thespis::run_result run() noexcept = 0;
+  static thespis::run_result activate(thespis::runnable& r) noexcept {
+    return static_cast<task&>(r).run();
+  }
+
+ protected:
+  ~task() = default;
+};
+
 // A runnable that does `rounds` activations of work, yielding between them, and detects being
 // entered by two threads at once.
-class counter_task final : public thespis::runnable {
+class counter_task final : public task {
  public:
   explicit counter_task(int rounds) : remaining_(rounds) {}
   thespis::run_result run() noexcept override {
@@ -40,7 +53,7 @@ TEST_CASE("the pool runs every activation of yielding runnables and drain waits 
   std::deque<counter_task> tasks;  // runnables do not move
   for (int i = 0; i < 200; ++i)
     tasks.emplace_back(50);
-  thespis::tbb_scheduler pool(4);
+  thespis::tbb_scheduler pool(4, task::activate);
   for (auto& t : tasks)
     pool.schedule(t);
   pool.drain();
@@ -51,13 +64,13 @@ TEST_CASE("the pool runs every activation of yielding runnables and drain waits 
 }
 
 TEST_CASE("a pool reports the worker count it was given") {
-  thespis::tbb_scheduler pool(3);
+  thespis::tbb_scheduler pool(3, task::activate);
   CHECK(pool.workers() == 3);
 }
 
 namespace {
 // Counts its activations; each schedule runs it once.
-class one_shot final : public thespis::runnable {
+class one_shot final : public task {
  public:
   explicit one_shot(std::atomic<int>& runs) : runs_(runs) {}
   thespis::run_result run() noexcept override {
@@ -80,7 +93,7 @@ TEST_CASE("runnables scheduled by many outside threads at once all run") {
   std::deque<one_shot> shots;
   for (int i = 0; i < threads * per_thread; ++i)
     shots.emplace_back(runs);
-  thespis::tbb_scheduler pool(2);
+  thespis::tbb_scheduler pool(2, task::activate);
   for (int round = 1; round <= rounds; ++round) {
     std::vector<std::thread> outside;
     for (int t = 0; t < threads; ++t) {
@@ -99,7 +112,7 @@ TEST_CASE("runnables scheduled by many outside threads at once all run") {
 namespace {
 // Always has more work, until `waiter_ran` is set — or until `patience` has passed, so that a
 // scheduler that never lets the waiter run fails the test instead of hanging it.
-class hog final : public thespis::runnable {
+class hog final : public task {
  public:
   explicit hog(const std::atomic<bool>& waiter_ran) : waiter_ran_(waiter_ran) {}
   thespis::run_result run() noexcept override {
@@ -121,7 +134,7 @@ class hog final : public thespis::runnable {
 };
 
 // Sets the flag the hog watches.
-class waiter final : public thespis::runnable {
+class waiter final : public task {
  public:
   explicit waiter(std::atomic<bool>& ran) : ran_(ran) {}
   thespis::run_result run() noexcept override {
@@ -135,7 +148,7 @@ class waiter final : public thespis::runnable {
 
 // Run by the pool: schedules `first` (into this worker's next slot) and `second` (into its
 // local deque, as the slot is taken).
-class scheduler_of_two final : public thespis::runnable {
+class scheduler_of_two final : public task {
  public:
   scheduler_of_two(thespis::tbb_scheduler& pool, runnable& first, runnable& second)
       : pool_(pool), first_(first), second_(second) {}
@@ -158,7 +171,7 @@ TEST_CASE("a runnable that always has work gives way to one scheduled from outsi
   std::atomic<bool> waiter_ran{false};
   hog busy(waiter_ran);
   waiter late(waiter_ran);
-  thespis::tbb_scheduler pool(1);
+  thespis::tbb_scheduler pool(1, task::activate);
   pool.schedule(busy);
   pool.schedule(late);
   pool.drain();
@@ -169,7 +182,7 @@ TEST_CASE("a runnable that always has work gives way to one waiting in its worke
   std::atomic<bool> waiter_ran{false};
   hog busy(waiter_ran);
   waiter late(waiter_ran);
-  thespis::tbb_scheduler pool(1);
+  thespis::tbb_scheduler pool(1, task::activate);
   scheduler_of_two start(pool, busy, late);
   pool.schedule(start);
   pool.drain();
@@ -178,7 +191,7 @@ TEST_CASE("a runnable that always has work gives way to one waiting in its worke
 
 namespace {
 // Holds its worker until opened, so the pool cannot drain while a test queues more.
-class blocker final : public thespis::runnable {
+class blocker final : public task {
  public:
   thespis::run_result run() noexcept override {
     entered_.store(true, std::memory_order_release);
@@ -207,7 +220,7 @@ TEST_CASE("outside schedules beyond the queue's capacity all run, once") {
   for (int i = 0; i < count; ++i)
     shots.emplace_back(runs);
   blocker hold;
-  thespis::tbb_scheduler pool(1);
+  thespis::tbb_scheduler pool(1, task::activate);
   pool.schedule(hold);
   hold.wait_entered();  // the only worker is busy: nothing queued below can be taken yet
   for (auto& shot : shots)
