@@ -25,15 +25,10 @@ namespace thespis::detail {
 /// (a static cast), one word less per actor.
 class actor_context : public address_target {
  public:
-  // -- what typed references made by the actor call (see send_port) ---------------------------
-  /// Sends env (its sender is set here) to `to`, or dead-letters it.
+  // -- what typed references made by the actor call: documented at send_port -----------------
   virtual void post(const destination& to, envelope* env) = 0;
-  /// Sends env and blocks up to `timeout` for the first reply; empty on timeout. Outside only.
   virtual message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
-  /// Returns a fresh request number for a method-call ask.
   virtual std::uint64_t next_request() noexcept = 0;
-  /// Inside an actor only: runs `resume` with the reply to `request`, or with a timeout error
-  /// after `timeout`, in the actor, between its messages.
   virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                             std::function<void(call_reply&)> resume) = 0;
 

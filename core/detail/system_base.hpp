@@ -26,15 +26,11 @@ class system_base {
  public:
   virtual ~system_base() = default;
 
-  // -- what typed references made by outside code call (see send_port) -----------------------
-  /// Sends env (its sender is set here) to `to`, or dead-letters it.
+  // -- what typed references made by outside code call: documented at send_port -------------
   virtual void post(const destination& to, envelope* env) = 0;
-  /// Sends env and blocks up to `timeout` for the first reply; empty on timeout. Outside only.
+  // The sender is a fresh reply address; waits for the first reply (empty on timeout).
   virtual message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
-  /// Returns a fresh request number for a method-call ask.
   virtual std::uint64_t next_request() noexcept = 0;
-  /// Inside an actor only: runs `resume` with the reply to `request`, or with a timeout error
-  /// after `timeout`, in the actor, between its messages.
   virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                             std::function<void(call_reply&)> resume) = 0;
 
@@ -44,8 +40,6 @@ class system_base {
   virtual address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) = 0;
   /// Delivers env (sender already set) to `to`, or dead-letters it.
   virtual void tell(const address& to, envelope* env) = 0;
-  // ask(destination, env, timeout), from send_port: sends env to `to` with a fresh reply
-  // address as sender and waits for the first reply; an empty message on timeout.
   /// Returns the oldest message sent to outside code (the sender of its tells), waiting up to
   /// `timeout`; an empty message on timeout.
   virtual message listen(std::chrono::nanoseconds timeout) = 0;
