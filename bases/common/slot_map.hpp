@@ -7,7 +7,10 @@
 // never finds a later value there. Inserting takes the slot freed last (a stack), which the
 // owner just touched: an actor that arms 100,000 wakeups and takes them as they fire hit a cache
 // miss on each insert and each erase with hashed keys (a fifth of its time, the timers workload),
-// and now only on the erase. No probing, no shifting. A slot whose generation is spent is never
+// and now only on the erase. Once the map is empty, inserts take the slots in index order again
+// (a bump index), not in the order the stack was left: re-arming 100,000 wakeups after they had
+// all fired popped a stack scrambled by the firing order, a cache miss per insert (84 % of
+// wakeup_after's samples). No probing, no shifting. A slot whose generation is spent is never
 // used again, so no key is ever issued twice. Not thread-safe: the owning actor's.
 #pragma once
 
@@ -28,11 +31,16 @@ class slot_map {
   /// std::bad_alloc, and then nothing changed.
   std::uint64_t insert(Value value) {
     std::uint32_t index = free_head_;
-    if (index == no_slot) {
-      slots_.emplace_back();  // may throw
-      index = static_cast<std::uint32_t>(slots_.size() - 1);
-    } else {
+    if (index != no_slot) {
       free_head_ = slots_[index].next_free;
+    } else {
+      while (bump_ < slots_.size() && slots_[bump_].generation == spent)
+        ++bump_;
+      if (bump_ == slots_.size()) {
+        slots_.emplace_back();  // may throw
+        bump_ = slots_.size() - 1;
+      }
+      index = static_cast<std::uint32_t>(bump_++);
     }
     slot& s = slots_[index];
     ++s.generation;  // the first use of a slot is generation 1: no key is 0
@@ -91,17 +99,21 @@ class slot_map {
   void release(std::uint32_t index) noexcept {
     slot& s = slots_[index];
     s.value = Value{};
-    --size_;
-    if (s.generation == spent) {  // its next use would repeat keys: retire it
-      s.next_free = no_slot;
+    s.next_free = no_slot;
+    if (--size_ == 0) {  // every slot is free: take them in index order from here
+      free_head_ = no_slot;
+      bump_ = 0;
       return;
     }
+    if (s.generation == spent) return;  // its next use would repeat keys: retired
     s.next_free = free_head_;
     free_head_ = index;
   }
 
+  // Free slots are those on the stack and every slot from bump_ on (never in the stack).
   std::vector<slot> slots_;
   std::uint32_t free_head_ = no_slot;
+  std::size_t bump_ = 0;
   std::size_t size_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -80,4 +81,40 @@ TEST_CASE("a cleared slot map forgets every key and issues new ones") {
     CHECK(after.count(key) == 0);  // the same slots, later generations
   for (std::uint64_t key : before)
     CHECK(map.find(key) == nullptr);
+}
+
+// Every time the map empties, it takes its slots in index order again: keys must still never
+// repeat, and old keys must find nothing, across many such rounds (and rounds that stop short).
+TEST_CASE("a slot map emptied again and again never reissues a key and finds what it holds") {
+  slot_map<std::uint64_t> map;
+  std::set<std::uint64_t> issued;
+  std::vector<std::uint64_t> gone;
+  std::mt19937_64 random(7);
+  bool unique = true;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> held;  // key, value
+  for (int round = 0; round < 300; ++round) {
+    const auto n = static_cast<int>(1 + random() % 300);
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t value = random();
+      const std::uint64_t key = map.insert(value);
+      unique = unique && key != 0 && issued.insert(key).second;
+      held.emplace_back(key, value);
+    }
+    std::shuffle(held.begin(), held.end(), random);
+    // Every third round leaves some held into the next: those rounds take freed slots, no reset.
+    const std::size_t keep = round % 3 == 0 ? held.size() / 4 : 0;
+    while (held.size() > keep) {
+      REQUIRE(map.erase(held.back().first));
+      gone.push_back(held.back().first);
+      held.pop_back();
+    }
+    REQUIRE(map.size() == held.size());
+    for (const auto& [key, value] : held) {
+      REQUIRE(map.find(key) != nullptr);
+      REQUIRE(*map.find(key) == value);
+    }
+    for (std::uint64_t key : gone)
+      REQUIRE(map.find(key) == nullptr);
+  }
+  CHECK(unique);
 }
