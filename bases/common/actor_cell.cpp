@@ -109,10 +109,12 @@ std::uintptr_t actor_cell::make_rare(const std::type_info& type, std::size_t mai
   }
   auto made = std::make_unique<rare_state>();
   made->type = &type;
-  made->global_name = std::move(global_name);
-  made->required = std::move(required);
-  if (key) made->key.emplace(*key);
-  if (mailbox_limit > 0) made->pressure.emplace(mailbox_limit);
+  if (!global_name.empty() || !required.empty() || key != nullptr) {
+    made->set = std::make_unique<const rare_state::settings>(
+        rare_state::settings{std::move(global_name), std::move(required),
+                             key ? std::optional<id_key>(*key) : std::nullopt});
+  }
+  if (mailbox_limit > 0) made->pressure = std::make_unique<mailbox_pressure>(mailbox_limit);
   return reinterpret_cast<std::uintptr_t>(made.release());
 }
 
@@ -127,35 +129,48 @@ actor_cell::rare_state& actor_cell::rare_made() {
   return *made;
 }
 
+actor_cell::timing& actor_cell::timing_state() {
+  rare_state& r = rare_made();
+  if (!r.timers) r.timers = std::make_unique<timing>();
+  return *r.timers;
+}
+
+actor_cell::links& actor_cell::links_state() {
+  rare_state& r = rare_made();
+  if (!r.link) r.link = std::make_unique<links>();
+  return *r.link;
+}
+
 void actor_cell::drop_pending_timers() noexcept {
-  rare_state* r = rare();
-  if (r == nullptr) return;
-  r->timers.wakeups.for_each(
-      [&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
-  if (r->timers.transient_armed) runtime_.timers().cancel(r->timers.transient_timer);
-  // The wakeup handles and transient numbers go on: see timing::wakeups.
-  r->timers.wakeups.clear();
-  slot_map<timer_id> wakeups = std::move(r->timers.wakeups);
-  const std::uint64_t last_transient = r->timers.last_transient;
-  r->timers = timing{};
-  r->timers.wakeups = std::move(wakeups);
-  r->timers.last_transient = last_transient;
+  if (timing* t = timing_made()) {
+    t->wakeups.for_each([&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
+    if (t->transient_armed) runtime_.timers().cancel(t->transient_timer);
+    // The wakeup handles and transient numbers go on: see timing::wakeups.
+    t->wakeups.clear();
+    slot_map<timer_id> wakeups = std::move(t->wakeups);
+    const std::uint64_t last_transient = t->last_transient;
+    *t = timing{};
+    t->wakeups = std::move(wakeups);
+    t->last_transient = last_transient;
+  }
   // The timeouts of the replies it awaited: each holds a reference to this cell.
-  for (auto& [request, awaited] : r->link.awaited)
-    (void)runtime_.timers().cancel(awaited.timeout);
-  r->link.awaited.clear();
+  if (links* l = links_made()) {
+    for (auto& [request, awaited] : l->awaited)
+      (void)runtime_.timers().cancel(awaited.timeout);
+    l->awaited.clear();
+  }
 }
 
 const std::string& actor_cell::name() const noexcept {
   static const std::string none;
   const rare_state* r = rare();
-  return r ? r->global_name : none;
+  return r && r->set ? r->set->global_name : none;
 }
 
 const requirements& actor_cell::required() const noexcept {
   static const requirements none;
   const rare_state* r = rare();
-  return r ? r->required : none;
+  return r && r->set ? r->set->required : none;
 }
 
 actor_cell::~actor_cell() {
@@ -242,7 +257,7 @@ unfinished_reason actor_cell::unfinished_because() const noexcept {
 }
 
 mailbox_pressure* actor_cell::pressure() const noexcept {
-  return runtime_.mailbox_limited() ? &*rare()->pressure : nullptr;
+  return runtime_.mailbox_limited() ? rare()->pressure.get() : nullptr;
 }
 
 void actor_cell::deliver(envelope* env) noexcept {
@@ -315,7 +330,7 @@ void actor_cell::handle(envelope* env) noexcept {
   message msg(env);
   ++processed_;
   if (system && handle_system_message(msg, sender)) return;
-  if (const rare_state* r = rare(); r && r->timers.transient_after.count() > 0) note_activity();
+  if (const timing* t = timing_made(); t && t->transient_after.count() > 0) note_activity();
   const bool exit_requested = system && msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   if (troupe_member_ && !troupe_busy_) {
@@ -349,8 +364,8 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
     // A cancelled wakeup never reaches the actor.
-    rare_state* const r = rare();
-    return !r || !r->timers.wakeups.erase(wakeup->handle.id);
+    timing* const t = timing_made();
+    return !t || !t->wakeups.erase(wakeup->handle.id);
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
     // It reaches the actor too — unless it is about a child of an instance before a restart.
@@ -492,7 +507,7 @@ run_result actor_cell::end_exited() noexcept {
 
 bool actor_cell::forget_child(const address& child) noexcept {
   if (!children_.remove(child)) return false;
-  if (rare_state* r = rare()) std::erase(r->link.all_for_one_children, child);
+  if (links* l = links_made()) std::erase(l->all_for_one_children, child);
   return true;
 }
 
@@ -504,8 +519,8 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.parent = parent_;
   status.children = children_.to_vector();
   status.pending_messages = mailbox_.count_pending(batch_);
-  const rare_state* const r = rare();
-  status.pending_wakeups = r ? r->timers.wakeups.size() : 0;
+  const timing* t = timing_made();
+  status.pending_wakeups = t ? t->wakeups.size() : 0;
   status.messages_processed = processed_;
   status.peak_pending_messages = pressure() ? pressure()->peak() : 0;
   envelope* env = new envelope_of<actor_status>(self(), std::move(status));
@@ -574,12 +589,12 @@ wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message p
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
-  rare_state* const r = rare();
-  if (!r) return false;
-  const timer_id* id = r->timers.wakeups.find(handle.id);
+  timing* const t = timing_made();
+  if (!t) return false;
+  const timer_id* id = t->wakeups.find(handle.id);
   if (id == nullptr) return false;
   (void)runtime_.timers().cancel(*id);  // if it fired already, arrival drops it
-  r->timers.wakeups.erase(handle.id);
+  t->wakeups.erase(handle.id);
   return true;
 }
 
@@ -592,7 +607,7 @@ void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
 // Arms the transient timer at the first message; an idle-transient actor also records when it
 // last heard something, which the timer checks when it fires (one timer, not one per message).
 void actor_cell::note_activity() noexcept {
-  timing& t = rare()->timers;
+  timing& t = *timing_made();
   t.last_activity = runtime_.timers().now();
   if (t.transient_armed) return;
   t.transient_armed = true;
@@ -602,7 +617,7 @@ void actor_cell::note_activity() noexcept {
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
   auto target = intrusive_ptr<actor_cell>::share(this);
-  timing& t = rare()->timers;
+  timing& t = *timing_made();
   t.transient_tag = ++t.last_transient;
   message check(new envelope_of<transient_check>(self(), transient_check{t.transient_tag}));
   t.transient_timer = runtime_.timers().schedule_at(
@@ -613,9 +628,9 @@ void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
 
 void actor_cell::check_transient(std::uint64_t tag) noexcept {
   // Not armed: cancelled as the actor exited. Another tag: armed before a restart.
-  rare_state* const r = rare();
-  if (!r || !r->timers.transient_armed || r->timers.transient_tag != tag) return;
-  timing& t = r->timers;
+  timing* const made = timing_made();
+  if (!made || !made->transient_armed || made->transient_tag != tag) return;
+  timing& t = *made;
   const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
   if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {
     arm_transient_timer(t.last_activity + after);  // heard something since: look again later

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -283,24 +282,30 @@ class actor_cell final : public actor_context, public runnable {
     };
     std::unordered_map<std::uint64_t, awaited_reply> awaited;  // requests, by number
     std::uint64_t last_request = 0;
-    std::deque<timer_service::time_point> restarts;        // own, within the policy's window
-    std::deque<timer_service::time_point> group_restarts;  // of the all_for_one children
+    // Vectors, not deques: an empty std::deque allocates (a map and a 512-byte chunk).
+    std::vector<timer_service::time_point> restarts;        // own, within the policy's window
+    std::vector<timer_service::time_point> group_restarts;  // of the all_for_one children
     std::vector<address> all_for_one_children;
   };
   // Rarely used state, in one allocation made only for the actors that use it, so that a plain
   // actor's cell stays small: made at construction for a name, requirements, an id key or a
   // mailbox limit; else by the owner when the actor first sets a wakeup or becomes transient,
-  // is watched, directs, asks, is supervised, supervises all_for_one or exits by id.
+  // is watched, directs, asks, is supervised, supervises all_for_one or exits by id. Its timing
+  // and links parts are made on their own when first needed: an actor that arms one wakeup
+  // (a transient one, say) pays for its timers, not for watchers, asks and restart histories.
   struct rare_state {
     // set when made, then read-only: any thread may read them
     const std::type_info* type = nullptr;  // the actor's class (see rare_owner)
-    std::string global_name;
-    requirements required;
-    std::optional<id_key> key;                 // bound to (class, id): by_id<T>(id) reaches it
-    std::optional<mailbox_pressure> pressure;  // the system limits mailboxes
-    // owner only
-    timing timers;
-    links link;
+    struct settings {
+      std::string global_name;
+      requirements required;
+      std::optional<id_key> key;  // bound to (class, id): by_id<T>(id) reaches it
+    };
+    std::unique_ptr<const settings> set;         // null if none was given at creation
+    std::unique_ptr<mailbox_pressure> pressure;  // the system limits mailboxes
+    // owner only; null until first needed
+    std::unique_ptr<timing> timers;
+    std::unique_ptr<links> link;
     // A supervised actor's: a restart builds it again. A heap-built actor's until first built.
     std::unique_ptr<actor_factory> factory;
     actor* instance = nullptr;  // the actor, when not at the room's start (see instance())
@@ -329,8 +334,16 @@ class actor_cell final : public actor_context, public runnable {
     return word & rare_owner::type_tag ? nullptr : reinterpret_cast<rare_state*>(word);
   }
   rare_state& rare_made();  // owner only
-  timing& timing_state() { return rare_made().timers; }
-  links& links_state() { return rare_made().link; }
+  timing& timing_state();   // owner only: made when first needed
+  links& links_state();     // owner only: made when first needed
+  timing* timing_made() const noexcept {
+    const rare_state* r = rare();
+    return r ? r->timers.get() : nullptr;
+  }
+  links* links_made() const noexcept {
+    const rare_state* r = rare();
+    return r ? r->link.get() : nullptr;
+  }
   // Null without a mailbox limit. deliver() asks on every message: it reads the runtime's
   // configuration, on a line no one writes, rather than a flag here, on a line the owner writes.
   mailbox_pressure* pressure() const noexcept;

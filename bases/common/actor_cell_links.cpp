@@ -13,7 +13,7 @@ namespace thespis::detail {
 
 const id_key* actor_cell::key() const noexcept {
   const rare_state* const r = rare();
-  return r && r->key ? &*r->key : nullptr;
+  return r && r->set && r->set->key ? &*r->set->key : nullptr;
 }
 
 // Handles the system messages about links; returns true if the actor must not see msg.
@@ -96,20 +96,20 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
 // The actor is gone: its id moves on, its watchers hear why, its directorships end.
 void actor_cell::announce_exit() noexcept {
   const address me = self();
-  rare_state* const r = rare();
+  links* const l = links_made();
   std::vector<envelope*> unread;
-  if (r) unread = std::move(r->link.unread_by_id);
+  if (l) unread = std::move(l->unread_by_id);
   if (const id_key* k = key()) {
     runtime_.ids().retired(*k, *this, std::move(unread),
                            exit_reason_ != exit_reason::construction_failed);
   }
-  if (!r) return;
-  for (auto& watcher : r->link.watchers) {
+  if (!l) return;
+  for (auto& watcher : l->watchers) {
     runtime_.deliver_or_dead_letter(
         watcher, new envelope_of<actor_exited>(me, actor_exited{me, exit_reason_}));
   }
-  if (r->link.directs) runtime_.ids().forget_director(me);
-  r->link = links{};
+  if (l->directs) runtime_.ids().forget_director(me);
+  *l = links{};
 }
 
 void actor_cell::send_by_id(const std::type_info& type, std::string id, envelope* env) {
@@ -148,7 +148,7 @@ message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseco
 }
 
 std::uint64_t actor_cell::next_request() noexcept {
-  return rare() ? ++rare()->link.last_request : (links_state().last_request = 1);
+  return ++links_state().last_request;
 }
 
 void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
@@ -170,12 +170,12 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
 // A reply, or its timeout, whichever comes first; returns false for the other, which finds
 // nothing to resume.
 bool actor_cell::resume(call_reply& reply) noexcept {
-  rare_state* const r = rare();
-  if (!r) return false;
-  auto it = r->link.awaited.find(reply.request);
-  if (it == r->link.awaited.end()) return false;
+  links* const l = links_made();
+  if (!l) return false;
+  auto it = l->awaited.find(reply.request);
+  if (it == l->awaited.end()) return false;
   auto awaited = std::move(it->second);
-  r->link.awaited.erase(it);
+  l->awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
   try {
     awaited.resume(reply);

@@ -8,11 +8,10 @@ namespace thespis::detail {
 
 namespace {
 // Records a restart at `now` if the policy allows one more within its window.
-bool allow_restart(std::deque<timer_service::time_point>& history, const supervision& policy,
+bool allow_restart(std::vector<timer_service::time_point>& history, const supervision& policy,
                    timer_service::time_point now) {
   const auto window = std::chrono::duration_cast<timer_service::duration>(policy.within);
-  while (!history.empty() && history.front() + window < now)
-    history.pop_front();
+  std::erase_if(history, [&](timer_service::time_point t) { return t + window < now; });
   if (history.size() >= policy.max_restarts) return false;
   history.push_back(now);
   return true;
@@ -80,7 +79,7 @@ void actor_cell::restart() noexcept {
   });
   children_.clear();
   drop_pending_timers();
-  if (rare_state* r = rare()) r->link.all_for_one_children.clear();
+  if (links* l = links_made()) l->all_for_one_children.clear();
   destroy_instance();
   try {
     construct();

@@ -209,3 +209,22 @@ TEST_CASE("a restarted actor never receives a wakeup its previous instance armed
   REQUIRE(sys.ask<thespis::actor_status>(child, thespis::status_request{}, answer_within));
   CHECK(strangers->load() == 0);
 }
+
+// Virtual time (the simple base), so that the window passes exactly.
+TEST_CASE("restarts older than the policy's window no longer count toward its limit") {
+  thespis::actor_system sys{config_for<thespis::test::simple_base>()};
+  auto c = std::make_shared<counts>();
+  const supervision policy{restart_strategy::one_for_one, 2, std::chrono::seconds(1)};
+  address sup = sys.create_actor<supervisor>(c, policy, 1);
+  const address child = children_of(sys, sup).at(0);
+  REQUIRE(fail(sys, child));  // restart 1
+  REQUIRE(fail(sys, child));  // restart 2: the limit, within the window
+  sys.advance_time(std::chrono::seconds(2));
+  REQUIRE(fail(sys, child));  // restart 3: the first two have left the window
+  REQUIRE(fail(sys, child));  // restart 4
+  CHECK(c->workers_built.load() == 5);
+  CHECK(sys.live_actor_count() == 2);
+  REQUIRE(fail(sys, child));  // two within the window already: the child gives up
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(c->workers_built.load() == 5);
+}
