@@ -143,17 +143,25 @@ struct idle_memory {
   memory_sample after_exit;  ///< once every actor has exited
 };
 
-/// Measures idle memory in this process: creates `actors` idle actors on a system with
-/// `workers` workers, then makes them exit. `ok` is false if the actors were not all alive, or
-/// not all gone, when expected. Defined once per binary, by the actor system it measures.
-bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_memory& rss);
+/// What each actor of a memory row does while measured: only waits, or waits with one timer
+/// pending (an hour away, as a timeout or a retire-on-idle check would be): what a system keeps
+/// per pending timer on top of the actor.
+enum class idle_kind { plain, with_timer };
+
+/// Measures idle memory in this process: creates `actors` idle actors of `kind` on a system
+/// with `workers` workers, then makes them exit. Returns false if the actors were not all
+/// alive, or not all gone, when expected. Defined once per binary, by the system it measures.
+bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_kind kind,
+                              idle_memory& rss);
 
 /// Runs measure_idle_memory_here() in a fresh copy of this binary (suite_main.cpp's
 /// --idle-memory-child mode): RSS growth is only meaningful in a process whose allocator has
 /// not yet cached memory from earlier rows. Returns false if the child failed.
-inline bool measure_idle_memory_in_child(std::int64_t actors, unsigned workers, idle_memory& rss) {
+inline bool measure_idle_memory_in_child(std::int64_t actors, unsigned workers, idle_kind kind,
+                                         idle_memory& rss) {
   const std::string command = "/proc/" + std::to_string(getpid()) + "/exe --idle-memory-child " +
-                              std::to_string(actors) + " " + std::to_string(workers);
+                              std::to_string(actors) + " " + std::to_string(workers) +
+                              (kind == idle_kind::with_timer ? " timer" : " plain");
   FILE* child = popen(command.c_str(), "r");
   if (child == nullptr) return false;
   long long v[3] = {};

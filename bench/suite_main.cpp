@@ -2,8 +2,9 @@
 // status that is non-zero when a workload computed a wrong result.
 //   --smoke             tiny sizes, one iteration per row: checks results, measures nothing
 //   --size NAME=VALUE   overrides one workload parameter, e.g. --size ping_pong.pings=1000
-// and one internal mode, `--idle-memory-child ACTORS WORKERS`, in which the binary measures idle
-// actor memory in a fresh process for a memory row and prints "before all_alive after_exit".
+// and one internal mode, `--idle-memory-child ACTORS WORKERS plain|timer`, in which the binary
+// measures idle actor memory in a fresh process for a memory row and prints
+// "before all_alive after_exit".
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -48,10 +49,11 @@ bool take_suite_flags(int& argc, char** argv) {
 }
 
 // The --idle-memory-child mode; returns the exit status.
-int run_idle_memory_child(const char* actors, const char* workers) {
+int run_idle_memory_child(const char* actors, const char* workers, const char* kind) {
   bench::idle_memory m;
-  const bool ok = bench::measure_idle_memory_here(std::atoll(actors),
-                                                  static_cast<unsigned>(std::atoi(workers)), m);
+  const bool ok = bench::measure_idle_memory_here(
+      std::atoll(actors), static_cast<unsigned>(std::atoi(workers)),
+      std::strcmp(kind, "timer") == 0 ? bench::idle_kind::with_timer : bench::idle_kind::plain, m);
   for (const auto& s : {m.before, m.all_alive, m.after_exit})
     std::printf("%lld ", static_cast<long long>(s.rss));
   std::printf("\n");
@@ -61,8 +63,8 @@ int run_idle_memory_child(const char* actors, const char* workers) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::strcmp(argv[1], "--idle-memory-child") == 0)
-    return run_idle_memory_child(argv[2], argv[3]);
+  if (argc == 5 && std::strcmp(argv[1], "--idle-memory-child") == 0)
+    return run_idle_memory_child(argv[2], argv[3], argv[4]);
   // Payload buffers (the batched pipeline's vectors) come from glibc's malloc, which by default
   // gives the top of its heap back to the system as soon as 128 KiB of it is free: a workload
   // that frees its whole backlog between iterations then pays page faults to get it back, and

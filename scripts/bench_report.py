@@ -28,6 +28,7 @@ WORKLOADS = [
     ("skynet", "real_time", "ms/tree", 400, "≤ 0.4 s"),
     ("idle_memory_100k", "bytes_per_actor", "B/actor", 128, "≤ 128 B/actor"),
     ("idle_memory_1m", "bytes_per_actor", "B/actor", 128, "≤ 128 B/actor"),
+    ("idle_memory_timer_100k", "bytes_per_actor", "B/actor", None, "—"),
     ("pipeline", "ns_per_item", "ns/item", 50, "≤ 50 ns/item"),
     ("pipeline_batched", "ns_per_item", "ns/item", 5, "≤ 5 ns/item"),
     ("ask", "ns_per_ask", "ns/ask", None, "—"),
