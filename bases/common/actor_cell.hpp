@@ -239,16 +239,16 @@ class actor_cell final : public actor_context, public runnable {
   void restart() noexcept;
   void tell_parent(child_failed failure) noexcept;
 
-  // shared: the producers' end of the mailbox. Before the fields set at construction or rarely
-  // written, 56 bytes before `batch_`: the cell starts at a multiple of 16 bytes, so its
-  // consumer half and the fields written per message (from `batch_` on) are never on the line
-  // every sender CASes (see mpsc_mailbox_head).
+  // shared: the producers' end of the mailbox. The cell starts a cache line (room_for() rounds
+  // blocks to lines), and this line holds only the bases and fields set at construction or
+  // rarely written: the consumer half and the fields written per message (from `batch_` on)
+  // are on the next one, off the line every sender CASes (see mpsc_mailbox_head).
   mpsc_mailbox_head<envelope> mailbox_{mpsc_mailbox_head<envelope>::initial_state::open};
 
   // set at construction
   runtime& runtime_;
 
-  // Rarely written, and not read per message: they may share the mailbox's cache line.
+  // Rarely written, and not read per message: they share the mailbox's cache line.
   address parent_;       // owner only: null once orphaned or for top-level actors
   child_list children_;  // owner only: live children, in creation order
   // guarded by the live_registry shard's mutex: the cell's links in its shard's list
