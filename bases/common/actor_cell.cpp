@@ -49,12 +49,6 @@ static_assert(sizeof(actor_cell) <= 112 || THESPIS_THREAD_SANITIZER,
 
 // The actor lives right after the cell, at operator new's alignment (see instance_room()); an
 // over-aligned one (beyond that), or one of 64 KiB or more, is built on the heap instead.
-namespace {
-constexpr std::size_t room_offset() noexcept {
-  constexpr std::size_t align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
-  return (sizeof(actor_cell) + align - 1) / align * align;
-}
-}  // namespace
 
 actor_cell::room actor_cell::room_for(const actor_factory& factory) noexcept {
   if (factory.instance_alignment() > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return {0};

@@ -205,10 +205,12 @@ class actor_cell final : public actor_context, public runnable {
   void drop_pending_timers() noexcept;
   // Where make_at() builds the actor: right after the cell, at the alignment operator new
   // gives (a more aligned class is built on the heap).
-  void* instance_room() const noexcept {
+  static constexpr std::size_t room_offset() noexcept {
     constexpr std::size_t align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
-    constexpr std::size_t offset = (sizeof(actor_cell) + align - 1) / align * align;
-    return const_cast<char*>(reinterpret_cast<const char*>(this)) + offset;
+    return (sizeof(actor_cell) + align - 1) / align * align;
+  }
+  void* instance_room() const noexcept {
+    return const_cast<char*>(reinterpret_cast<const char*>(this)) + room_offset();
   }
   void destroy_instance() noexcept;
   void drop_unbuilt_factory() noexcept;  // deletes the factory if it never built the actor
