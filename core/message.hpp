@@ -22,7 +22,7 @@ class message {
     std::swap(env_, o.env_);
     return *this;
   }
-  ~message() { delete env_; }
+  ~message() { detail::destroy_envelope(env_); }
 
   /// Returns true if this holds a message.
   explicit operator bool() const noexcept { return env_ != nullptr; }

@@ -380,7 +380,7 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
 // exit requests are absorbed, anything else is a dead letter (the actor is gone for it).
 void actor_cell::handle_while_exiting(envelope* env) noexcept {
   if (payload_if<actor_exit_request>(env) != nullptr) {
-    delete env;
+    destroy_envelope(env);
     return;
   }
   if (env->routed_by_id() && key()) return keep_unread(env);  // for the id's next actor
@@ -468,7 +468,7 @@ void actor_cell::finish() noexcept {
   const address me = self();
   mailbox_.close(batch_, [&](envelope* env) {
     if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
-      delete env;  // asking a gone actor to exit, or waking it, loses nothing
+      destroy_envelope(env);  // asking a gone actor to exit, or waking it, loses nothing
     } else if (env->routed_by_id() && key()) {
       keep_unread(env);
     } else if (payload_if<watch_request>(env)) {

@@ -78,7 +78,7 @@ void actor_cell::give_back_unhandled(envelope* env) noexcept {
 // Mail that found the mailbox closed: the actor is gone.
 void actor_cell::deliver_after_close(envelope* env) noexcept {
   if (is_own_timer(env)) {
-    delete env;  // a timer that was already firing as the actor exited dies with it
+    destroy_envelope(env);  // a timer that was already firing as the actor exited dies with it
   } else if (env->routed_by_id() && key()) {
     runtime_.ids().returned(*key(), *this, env);  // ahead of what waits for the next actor
   } else if (auto* request = payload_if<watch_request>(env)) {
@@ -87,7 +87,7 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
           env->sender,
           new envelope_of<actor_exited>(self(), actor_exited{self(), exit_reason::unknown}));
     }
-    delete env;
+    destroy_envelope(env);
   } else {
     runtime_.dead_letter(env, self());
   }
@@ -142,7 +142,7 @@ void actor_cell::post(const destination& to, envelope* env) {
 }
 
 message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseconds) {
-  delete env;
+  destroy_envelope(env);
   throw std::logic_error(
       "actor_ref::ask blocks and is for outside code; inside an actor use request(...).then(...)");
 }

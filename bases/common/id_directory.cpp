@@ -55,9 +55,9 @@ void give_up(runtime& rt, envelope* env, const id_key& key) noexcept {
 id_directory::~id_directory() {
   for (auto& [key, e] : entries_) {
     for (auto* env : e.returned)
-      delete env;
+      destroy_envelope(env);
     for (auto* env : e.waiting)
-      delete env;
+      destroy_envelope(env);
   }
 }
 

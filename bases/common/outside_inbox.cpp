@@ -35,7 +35,7 @@ void outside_inbox::clear() noexcept {
     dropped.swap(queue_);
   }
   for (envelope* env : dropped)
-    delete env;
+    destroy_envelope(env);
 }
 
 }  // namespace thespis::detail

@@ -11,7 +11,7 @@ namespace thespis::detail {
 using namespace std::chrono_literals;
 
 reply_slot::~reply_slot() {
-  delete reply_;
+  destroy_envelope(reply_);
 }
 
 void reply_slot::deliver(envelope* env) noexcept {

@@ -236,7 +236,7 @@ void runtime::dead_letter(envelope* env, const address& to, std::string id) noex
   // wrapping it once more could loop forever.
   if (!handler || handler == to || payload_if<dead_envelope>(env) != nullptr) {
     dead_letters_.fetch_add(1, std::memory_order_relaxed);
-    delete env;
+    destroy_envelope(env);
     return;
   }
   address sender = std::move(env->sender);

@@ -19,43 +19,80 @@ inline constexpr bool is_system_message = requires {
   typename T::thespis_system_message;
 };
 
+struct envelope;
+
+/// What every envelope of one payload type shares: the type, and how to destroy such an
+/// envelope. One static object per type (envelope_kind_of<T>); an envelope points at it.
+struct envelope_kind {
+  const std::type_info& type;
+  void (*destroy)(envelope*) noexcept;  // runs the payload's destructor, frees the block
+};
+
 /// A message in flight. The payload lives in the derived envelope_of<T>, so sending costs one
 /// allocation in all: the message itself. `next` links envelopes inside a mailbox.
 ///
-/// 32 bytes before the payload: the payload's type and the two flags share one word (a
-/// type_info is pointer-aligned, so its address has free low bits). A backlog of small
-/// messages is memory-bound — an int64 message takes a 48-byte block instead of a 64-byte one.
+/// 24 bytes before the payload: the mailbox link, the sender, and one word for the payload's
+/// kind (its type and its destructor) with the two flags in its low bits. Why no virtual
+/// destructor: its table pointer would be a fourth word in every message, and a backlog of
+/// small messages is memory-bound — an int64 message takes a 32-byte block instead of a
+/// 48-byte one (fork_join_throughput at 1 worker, 60 mailboxes with backlogs: 41 -> 30
+/// ns/msg). So an envelope is destroyed through its kind: destroy_envelope(e), never
+/// `delete e` (the destructor is protected, so `delete` on an envelope* does not compile).
 struct envelope : small_object {  // from the per-thread slabs (envelope_allocator.hpp)
-  envelope(address from, const std::type_info& t, bool system) noexcept
+  envelope(address from, const envelope_kind& kind, bool system) noexcept
       : sender(std::move(from)),
-        type_and_flags_(reinterpret_cast<std::uintptr_t>(&t) | (system ? system_flag : 0)) {}
-  virtual ~envelope() = default;
+        kind_and_flags_(reinterpret_cast<std::uintptr_t>(&kind) | (system ? system_flag : 0)) {}
   envelope(const envelope&) = delete;
   envelope& operator=(const envelope&) = delete;
 
-  /// Returns the exact type of the payload.
-  const std::type_info& type() const noexcept {
-    return *reinterpret_cast<const std::type_info*>(type_and_flags_ & ~flag_mask);
+  /// Returns the payload's kind (type and destructor).
+  const envelope_kind& kind() const noexcept {
+    return *reinterpret_cast<const envelope_kind*>(kind_and_flags_ & ~flag_mask);
   }
+  /// Returns the exact type of the payload.
+  const std::type_info& type() const noexcept { return kind().type; }
   /// True if the runtime must look at it (is_system_message).
-  bool system() const noexcept { return (type_and_flags_ & system_flag) != 0; }
+  bool system() const noexcept { return (kind_and_flags_ & system_flag) != 0; }
   /// True if sent by (class, id): an exiting recipient passes it on.
-  bool routed_by_id() const noexcept { return (type_and_flags_ & routed_by_id_flag) != 0; }
+  bool routed_by_id() const noexcept { return (kind_and_flags_ & routed_by_id_flag) != 0; }
   void set_routed_by_id(bool routed) noexcept {
-    type_and_flags_ =
-        routed ? type_and_flags_ | routed_by_id_flag : type_and_flags_ & ~routed_by_id_flag;
+    kind_and_flags_ =
+        routed ? kind_and_flags_ | routed_by_id_flag : kind_and_flags_ & ~routed_by_id_flag;
   }
 
   envelope* next = nullptr;  // owned by whichever mailbox holds the envelope
   address sender;            // who sent it; null for messages from outside the system
 
+ protected:
+  ~envelope() = default;  // destroy_envelope() knows the most derived type; `delete` would not
+
  private:
   static constexpr std::uintptr_t system_flag = 1;
   static constexpr std::uintptr_t routed_by_id_flag = 2;
   static constexpr std::uintptr_t flag_mask = system_flag | routed_by_id_flag;
-  static_assert(alignof(std::type_info) > flag_mask, "the flags live in a type_info's address");
-  std::uintptr_t type_and_flags_;  // &type_info | flags
+  static_assert(alignof(envelope_kind) > flag_mask, "the flags live in a kind's address");
+
+  std::uintptr_t kind_and_flags_;  // &envelope_kind | flags
 };
+
+static_assert(sizeof(envelope) == 3 * sizeof(void*), "an envelope is 24 bytes before its payload");
+
+/// Destroys an envelope of any payload type and frees its block; null does nothing.
+inline void destroy_envelope(envelope* e) noexcept {
+  if (e) e->kind().destroy(e);
+}
+
+template <class T>
+struct envelope_of;
+
+template <class T>
+void destroy_envelope_of(envelope* e) noexcept {
+  delete static_cast<envelope_of<T>*>(e);
+}
+
+/// The kind every envelope_of<T> points at.
+template <class T>
+inline constexpr envelope_kind envelope_kind_of{typeid(T), &destroy_envelope_of<T>};
 
 /// An envelope carrying a T. Moved in, never copied or serialized in-process.
 template <class T>
@@ -63,8 +100,9 @@ struct envelope_of final : envelope {
   template <class... Args>
   explicit envelope_of(address from, Args&&... args)
       // One flag test per message instead of a type comparison per kind of system message.
-      : envelope(std::move(from), typeid(T), is_system_message<T>),
+      : envelope(std::move(from), envelope_kind_of<T>, is_system_message<T>),
         value(std::forward<Args>(args)...) {}
+
   T value;
 };
 
@@ -73,13 +111,13 @@ struct envelope_of final : envelope {
 /// Why not just `e.type() == typeid(T)`: with libstdc++ a type_info comparison that fails runs
 /// strcmp on the mangled names (type_info objects are not guaranteed unique across shared
 /// objects), and the runtime asks "is it this system message?" several times per system message
-/// — strcmp was 6.6 % of skynet. The pointer test settles every match in one binary; a system
+/// — strcmp was 6.6 % of skynet. The kind's address settles every match in one binary; a system
 /// message type is the runtime's own, created and tested by the one copy of Thespis in the
 /// process, so for it a different type_info object means a different type. Other types still
 /// get the full comparison, so user types defined in several shared objects keep working.
 template <class T>
 bool holds(const envelope& e) noexcept {
-  if (&e.type() == &typeid(T)) return true;
+  if (&e.kind() == &envelope_kind_of<T>) return true;
   if constexpr (is_system_message<T>) {
     return false;
   } else {

@@ -34,9 +34,9 @@ void free_envelope(void* p, std::size_t size) noexcept;
 /// Base for the runtime's objects that come and go at message rate — envelopes, actor
 /// factories, actor instances built on their own: their operator new and delete use these slabs
 /// (and an object freed on another thread goes back to its owner's). Actor cells, with their
-/// actor inside, and handler tables call the functions above directly. The hierarchy needs a
-/// virtual destructor, so that delete passes the most derived type's size. Over-aligned types
-/// use the global heap.
+/// actor inside, and handler tables call the functions above directly. `delete` must see the
+/// most derived type, so that it passes that type's size: a hierarchy has a virtual destructor,
+/// or (envelopes) destroy_envelope(). Over-aligned types use the global heap.
 struct small_object {
   static void* operator new(std::size_t size) { return allocate_envelope(size); }
   static void operator delete(void* p, std::size_t size) noexcept { free_envelope(p, size); }

@@ -37,7 +37,7 @@ class troupe_leader final : public actor {
 
   ~troupe_leader() override {
     for (envelope* env : queue_)
-      delete env;  // on_exit() returned them already, normally
+      destroy_envelope(env);  // on_exit() returned them already, normally
   }
 
  private:
