@@ -17,7 +17,7 @@
 #include "bases/common/id_directory.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "bases/common/sender_references.hpp"
-#include "bases/common/slot_map.hpp"
+#include "scheduler/slot_map.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"

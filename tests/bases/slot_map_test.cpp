@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "bases/common/slot_map.hpp"
+#include "scheduler/slot_map.hpp"
 
 using thespis::detail::slot_map;
 

@@ -1,5 +1,6 @@
 // Values in the slots of one array, each found from the key it was given when inserted: an
-// actor's pending wakeups (the key is the wakeup's handle, the value its timer).
+// actor's pending wakeups (the key is the wakeup's handle, the value its timer), and the timer
+// queue's pending callbacks (the key is the timer's id).
 //
 // Why not a hash map (this replaced a flat one with linear probing, and std::unordered_map before
 // it): the keys here are ours to choose, so a key can say where its value is. A key is the slot's
