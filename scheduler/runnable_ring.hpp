@@ -85,6 +85,13 @@ class runnable_ring {
     return tail_.load(std::memory_order_relaxed) != head_.load(std::memory_order_relaxed);
   }
 
+  /// Roughly how many runnables wait (a snapshot, possibly stale; for heuristics only).
+  std::size_t size_estimate() const noexcept {
+    const std::size_t tail = tail_.load(std::memory_order_relaxed);
+    const std::size_t head = head_.load(std::memory_order_relaxed);
+    return tail > head ? tail - head : 0;  // two loads, not one snapshot: head may have passed
+  }
+
  private:
   struct slot {
     std::atomic<std::size_t> sequence;

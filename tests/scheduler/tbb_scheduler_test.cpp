@@ -178,6 +178,84 @@ TEST_CASE("a runnable that always has work gives way to one scheduled from outsi
   CHECK(busy.gave_way());
 }
 
+namespace {
+// Holds its worker until `other_ran` is set, or until patience runs out (then reports that it
+// waited in vain instead of hanging the test).
+class waits_for_other final : public task {
+ public:
+  explicit waits_for_other(const std::atomic<bool>& other_ran) : other_ran_(other_ran) {}
+  thespis::run_result run() noexcept override {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!other_ran_.load(std::memory_order_acquire)) {
+      if (std::chrono::steady_clock::now() > give_up) return thespis::run_result::idle;
+      std::this_thread::yield();
+    }
+    saw_other_.store(true, std::memory_order_release);
+    return thespis::run_result::idle;
+  }
+  bool saw_other() const { return saw_other_.load(std::memory_order_acquire); }
+
+ private:
+  const std::atomic<bool>& other_ran_;
+  std::atomic<bool> saw_other_{false};
+};
+}  // namespace
+
+// Outside schedules share one queue and, mostly, one drainer task: while that drainer is held
+// by a long activation, the next runnable scheduled from outside must go to the idle worker.
+TEST_CASE("a runnable scheduled from outside runs on an idle worker while another holds its own") {
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<bool> other_ran{false};
+    waits_for_other holder(other_ran);
+    waiter other(other_ran);
+    thespis::tbb_scheduler pool(2, task::activate);
+    pool.schedule(holder);
+    pool.schedule(other);
+    pool.drain();
+    REQUIRE(holder.saw_other());
+  }
+}
+
+// The drainer that runs outside schedules lingers for more while they keep coming; a task that
+// an injected runnable spawned on the same (only) worker must still get its turn soon, not
+// when the outside thread stops.
+TEST_CASE("a worker's own tasks run while an outside thread keeps scheduling") {
+  constexpr int limit = 200'000;
+  std::atomic<int> runs{0};
+  std::deque<one_shot> trickle;
+  for (int i = 0; i < limit; ++i)
+    trickle.emplace_back(runs);
+  std::atomic<bool> waiter_ran{false};
+  std::atomic<int> trickle_runs_when_waited{-1};
+  one_shot first(runs);
+  class noting_waiter final : public task {
+   public:
+    noting_waiter(std::atomic<bool>& ran, std::atomic<int>& runs, std::atomic<int>& seen)
+        : ran_(ran), runs_(runs), seen_(seen) {}
+    thespis::run_result run() noexcept override {
+      seen_.store(runs_.load());
+      ran_.store(true, std::memory_order_release);
+      return thespis::run_result::idle;
+    }
+
+   private:
+    std::atomic<bool>& ran_;
+    std::atomic<int>& runs_;
+    std::atomic<int>& seen_;
+  } late(waiter_ran, runs, trickle_runs_when_waited);
+  thespis::tbb_scheduler pool(1, task::activate);
+  scheduler_of_two start(pool, first, late);
+  pool.schedule(start);  // from outside: runs in a drainer, and spawns `late` on its worker
+  int scheduled = 0;
+  while (scheduled < limit && !waiter_ran.load(std::memory_order_acquire))
+    pool.schedule(trickle[static_cast<std::size_t>(scheduled++)]);
+  pool.drain();
+  REQUIRE(waiter_ran.load());
+  // The pool gave way within a batch or so, not after the whole trickle.
+  CHECK(trickle_runs_when_waited.load() < 1'000);
+  CHECK(runs.load() == scheduled + 1);
+}
+
 TEST_CASE("a runnable that always has work gives way to one waiting in its worker's deque") {
   std::atomic<bool> waiter_ran{false};
   hog busy(waiter_ran);
