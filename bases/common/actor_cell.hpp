@@ -17,7 +17,6 @@
 #include "bases/common/id_directory.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "bases/common/sender_references.hpp"
-#include "scheduler/slot_map.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"
@@ -25,6 +24,7 @@
 #include "core/shutdown_report.hpp"
 #include "mailbox/mpsc_mailbox.hpp"
 #include "scheduler/runnable.hpp"
+#include "scheduler/slot_map.hpp"
 #include "scheduler/timer_service.hpp"
 
 // ThreadSanitizer: GCC says so with a macro, clang with __has_feature.
