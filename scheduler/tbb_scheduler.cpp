@@ -1,5 +1,6 @@
 #include "scheduler/tbb_scheduler.hpp"
 
+#include "scheduler/cpu_pause.hpp"
 #include "scheduler/runnable_ring.hpp"
 
 #include <oneapi/tbb/global_control.h>
@@ -123,8 +124,8 @@ struct tbb_scheduler::impl {
   // that feeds it. With as many workers as cores, a spinning drainer took the feeding thread's
   // core (the suite at 2 workers on 2 cores: an outside ask 1.1 -> 2.8 us).
   const bool may_linger = workers < std::thread::hardware_concurrency();
-  // A second drainer starts only for more queued runnables than this: one drainer takes a
-  // trickle as it comes.
+  // More queued runnables than this start another drainer even while one lingers: one drainer
+  // takes a trickle as it comes, not a burst.
   static constexpr std::size_t backlog_threshold = 16;
   bool backlogged() const noexcept {
     return injected.size_estimate() > backlog_threshold ||
@@ -282,9 +283,7 @@ bool tbb_scheduler::impl::linger() noexcept {
       break;
     }
     if (i % 16 != 0) {  // the clock and the task counts every 16 rounds: a pause is ~25 ns
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
+      detail::cpu_pause();
       continue;
     }
     if (tasks_waiting() || clock::now() >= until) break;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "bases/common/outside_inbox.hpp"
+#include "scheduler/cpu_pause.hpp"
 
 namespace thespis::detail {
 
@@ -47,9 +48,7 @@ message reply_slot::wait_for(std::chrono::nanoseconds timeout) noexcept {
   const auto yield_until = start + std::min<std::chrono::nanoseconds>(timeout, 50us);
   for (unsigned i = 1; !replied_.load(std::memory_order_relaxed); ++i) {
     if (i % 16 != 0) {  // the clock is read every 16 rounds: a read costs about a pause
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
+      cpu_pause();
       continue;
     }
     const auto now = clock::now();
