@@ -16,6 +16,9 @@ struct system_status {
   std::vector<address> live_actors;
   address dead_letter_handler;  ///< null when none is registered
   std::uint64_t dead_letter_count = 0;
+  /// Timers the system's timer service holds: a reply timeout per awaited reply, a transient
+  /// actor's check, and one per actor with pending wakeups, however many it has (an actor keeps
+  /// its wakeups itself; actor_status::pending_wakeups counts them).
   std::size_t pending_timers = 0;
   bool shutting_down = false;
 };

@@ -1,6 +1,6 @@
 // Values in the slots of one array, each found from the key it was given when inserted: an
-// actor's pending wakeups (the key is the wakeup's handle, the value its timer), and the timer
-// queue's pending callbacks (the key is the timer's id).
+// actor's pending wakeups (the key is the wakeup's handle, the value its envelope), and the
+// timer queue's pending callbacks (the key is the timer's id).
 //
 // Why not a hash map (this replaced a flat one with linear probing, and std::unordered_map before
 // it): the keys here are ours to choose, so a key can say where its value is. A key is the slot's
@@ -39,7 +39,7 @@ class slot_map {
         ++bump_;
       if (bump_ == slots_.size()) {
         slots_.emplace_back();  // may throw
-        bump_ = slots_.size() - 1;
+        bump_ = static_cast<std::uint32_t>(slots_.size() - 1);
       }
       index = static_cast<std::uint32_t>(bump_++);
     }
@@ -59,6 +59,13 @@ class slot_map {
     if (s.next_free != in_use || s.generation != static_cast<std::uint32_t>(key >> 32))
       return nullptr;
     return &s.value;
+  }
+
+  /// Starts loading key's slot into the cache, for a find() or erase() soon after (a hint; any
+  /// key will do).
+  void prefetch(std::uint64_t key) const noexcept {
+    const auto index = static_cast<std::uint32_t>(key);
+    if (index < slots_.size()) __builtin_prefetch(&slots_[index]);
   }
 
   /// Removes key's value; returns whether it was held.
@@ -112,10 +119,11 @@ class slot_map {
   }
 
   // Free slots are those on the stack and every slot from bump_ on (never in the stack).
+  // 32-bit counts: indexes are 32-bit anyway, and an actor with one wakeup pays for this map.
   std::vector<slot> slots_;
   std::uint32_t free_head_ = no_slot;
-  std::size_t bump_ = 0;
-  std::size_t size_ = 0;
+  std::uint32_t bump_ = 0;
+  std::uint32_t size_ = 0;
 };
 
 }  // namespace thespis::detail

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <vector>
 
+#include "scheduler/deadline_heap.hpp"
 #include "scheduler/slot_map.hpp"
 #include "scheduler/timer_callback.hpp"
 
@@ -18,15 +18,11 @@ namespace thespis::detail {
 ///  - a slot_map holds the callbacks; a steady state allocates nothing, and once every timer
 ///    has fired the next ones take the slots in index order (not in the order the firing left
 ///    them: a cache miss per schedule);
-///  - a 4-ary min-heap of 24-byte entries (deadline, sequence, slot) orders them. Sifts move
-///    entries, never callbacks; four siblings share one or two cache lines, so a pop at 100k
-///    timers visits 9 levels instead of a binary heap's 17;
+///  - a deadline_heap (4-ary, 24-byte entries) orders them; sifts move entries, never callbacks;
 ///  - a timer's id is its slot_map key (slot generation << 32 | slot index): cancel finds the
 ///    slot with no hash lookup (a std::unordered_map id -> callback cost 3-4 cache misses and a
 ///    division per timer, more than the heap). Cancel frees the slot at once and leaves the heap
-///    entry as a tombstone (lazy deletion), recognised by a key the slot_map no longer holds and
-///    skipped when it reaches the top; the heap is rebuilt without tombstones once they outnumber
-///    the live timers.
+///    entry as a tombstone (lazy deletion), recognised by a key the slot_map no longer holds.
 /// So schedule and fire are O(log n), cancel O(1) amortized. The slot_map never issues a key
 /// twice, so no id is ever issued twice; id 0 never is. A hierarchical timing wheel would make
 /// schedule O(1) too, but it quantizes deadlines and needs a tick that wakes an idle system.
@@ -50,36 +46,20 @@ class timer_queue {
   /// Returns the earliest pending deadline, if any.
   std::optional<time_point> next_deadline() const noexcept {
     if (heap_.empty()) return std::nullopt;
-    return heap_.front().deadline;
+    return heap_.top().deadline;
   }
 
   /// Returns the number of pending timers.
   std::size_t size() const noexcept { return pending_.size(); }
 
  private:
-  struct entry {
-    time_point deadline;
-    std::uint64_t sequence;  // scheduling order: the tie-break
-    std::uint64_t id;        // the callback's key in pending_
-  };
-  static constexpr std::size_t arity = 4;
-
-  // The heap order: earliest deadline first, then scheduling order.
-  static bool fires_before(const entry& a, const entry& b) noexcept {
-    return a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence;
-  }
-  bool is_live(const entry& e) noexcept { return pending_.find(e.id) != nullptr; }
   timer_callback take(std::uint64_t id) noexcept;
+  void drop_dead_top() noexcept {
+    heap_.drop_dead_top(pending_.size(), [this](std::uint64_t id) { return pending_.find(id); });
+  }
 
-  void sift_up(std::size_t i) noexcept;
-  void sift_down(std::size_t i) noexcept;
-  void pop_top() noexcept;
-  void drop_dead_top() noexcept;
-  void compact_if_sparse() noexcept;
-
-  std::vector<entry> heap_;           // live entries and tombstones
+  deadline_heap heap_;                // live entries and tombstones
   slot_map<timer_callback> pending_;  // the live timers' callbacks, by id
-  std::uint64_t next_sequence_ = 1;
 };
 
 }  // namespace thespis::detail

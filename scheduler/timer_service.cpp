@@ -16,8 +16,8 @@ timer_service::time_point saturating_add(timer_service::time_point t, timer_serv
 
 // -- timer_service --------------------------------------------------------------------------
 
-timer_id timer_service::schedule_after(duration delay, timer_callback callback) {
-  return schedule_at(saturating_add(now(), delay), std::move(callback));
+timer_service::time_point timer_service::deadline_after(duration delay) const noexcept {
+  return saturating_add(now(), delay);
 }
 
 // -- real_time_timer_service ----------------------------------------------------------------

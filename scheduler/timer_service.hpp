@@ -13,6 +13,7 @@
 #include <optional>
 #include <stop_token>
 #include <thread>
+#include <utility>
 
 #include "scheduler/timer_callback.hpp"
 #include "scheduler/timer_queue.hpp"
@@ -43,7 +44,12 @@ class timer_service {
 
   /// Schedules `callback` to run once `delay` from now(); a delay too large to represent
   /// saturates to the end of time (never fires).
-  timer_id schedule_after(duration delay, timer_callback callback);
+  timer_id schedule_after(duration delay, timer_callback callback) {
+    return schedule_at(deadline_after(delay), std::move(callback));
+  }
+
+  /// Returns the deadline `delay` from now(), saturated to the end of time.
+  time_point deadline_after(duration delay) const noexcept;
 
   /// Cancels a pending timer. Returns true if it was pending and now will never fire; false if
   /// it already fired, is firing, was cancelled, or was never issued.

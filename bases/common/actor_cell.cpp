@@ -145,15 +145,15 @@ actor_cell::links& actor_cell::links_state() {
 
 void actor_cell::drop_pending_timers() noexcept {
   if (timing* t = timing_made()) {
-    t->wakeups.for_each([&](std::uint64_t, timer_id id) { (void)runtime_.timers().cancel(id); });
-    if (t->transient_armed) runtime_.timers().cancel(t->transient_timer);
-    // The wakeup handles and transient numbers go on: see timing::wakeups.
-    t->wakeups.clear();
-    slot_map<timer_id> wakeups = std::move(t->wakeups);
-    const std::uint64_t last_transient = t->last_transient;
-    *t = timing{};
-    t->wakeups = std::move(wakeups);
-    t->last_transient = last_transient;
+    t->wakeups.clear();  // a taken one's envelope, on its way, is dropped as it arrives
+    if (t->wakeup_timer != timer_id{}) (void)runtime_.timers().cancel(t->wakeup_timer);
+    if (t->transient_armed) (void)runtime_.timers().cancel(t->transient_timer);
+    // The wakeup handles, the wakeup tags and transient numbers go on: see timing::wakeups.
+    t->wakeup_timer = timer_id{};
+    t->transient_armed = false;
+    t->transient_after = {};
+    t->transient_idle = false;
+    t->last_activity = {};
   }
   // The timeouts of the replies it awaited: each holds a reference to this cell.
   if (links* l = links_made()) {
@@ -367,7 +367,11 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
     // A cancelled wakeup never reaches the actor.
     timing* const t = timing_made();
-    return !t || !t->wakeups.erase(wakeup->handle.id);
+    return !t || !t->wakeups.arrived(*wakeup);
+  }
+  if (msg.is<wakeups_due>()) {
+    take_due_wakeups(msg);
+    return true;
   }
   if (auto* exited = msg.try_get<child_actor_exited>()) {
     // It reaches the actor too — unless it is about a child of an instance before a restart.
@@ -381,6 +385,11 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
 void actor_cell::handle_while_exiting(envelope* env) noexcept {
   if (payload_if<actor_exit_request>(env) != nullptr) {
     destroy_envelope(env);
+    return;
+  }
+  if (payload_if<wakeups_due>(env) != nullptr) {
+    message notice(env);
+    take_due_wakeups(notice);  // they come next, and go where an exiting actor's wakeups go
     return;
   }
   if (env->routed_by_id() && key()) return keep_unread(env);  // for the id's next actor
@@ -568,36 +577,74 @@ void actor_cell::update_capability(std::string name, std::optional<capability_va
   runtime_.update_capability(std::move(name), std::move(value));
 }
 
+// A wakeup waits in the actor's own queue (see wakeup_queue.hpp); the timer service holds one
+// timer per actor, at its earliest deadline, re-armed only when a new wakeup comes earlier.
 wakeup_handle actor_cell::wakeup_after(std::chrono::nanoseconds delay, message payload) {
-  // The envelope is complete before the timer owns it: the timer thread may fire at once.
   timing& t = timing_state();
-  // The handle is the key of the wakeup's entry, taken first (the timer is not known yet), and
-  // given back if scheduling throws.
-  const wakeup_handle handle{t.wakeups.insert(timer_id{})};
-  try {
-    message wakeup(
-        new envelope_of<wakeup_message>(self(), wakeup_message{delay, std::move(payload), handle}));
-    auto target = intrusive_ptr<actor_cell>::share(this);
-    *t.wakeups.find(handle.id) = runtime_.timers().schedule_after(
-        std::chrono::duration_cast<timer_service::duration>(delay),
-        [cell = std::move(target), wakeup = std::move(wakeup)]() mutable {
-          cell->deliver(wakeup.release());
-        });
-  } catch (...) {
-    t.wakeups.erase(handle.id);
-    throw;
+  // A delay below zero is none: due now, after the wakeups already due (see radix_heap).
+  const timer_service::time_point deadline = runtime_.timers().deadline_after(
+      std::chrono::duration_cast<timer_service::duration>(std::max(delay, delay.zero())));
+  const auto earliest = t.wakeups.next_deadline();
+  const std::uint64_t key = t.wakeups.push(deadline, [&](std::uint64_t handle) -> envelope* {
+    return new envelope_of<wakeup_message>(
+        self(), wakeup_message{delay, std::move(payload), wakeup_handle{handle}});
+  });
+  if (t.wakeup_timer == timer_id{} || !earliest || deadline < *earliest) {
+    try {
+      arm_wakeup_timer(t, deadline, nullptr);
+    } catch (...) {
+      (void)t.wakeups.cancel(key);
+      throw;
+    }
   }
-  return handle;
+  return wakeup_handle{key};
+}
+
+// Arms the service's timer for this actor's wakeups at `deadline`, with `notice` (a spent
+// wakeups_due envelope, or null to make one) as what it delivers; replaces the armed one. May
+// throw std::bad_alloc, and then the armed timer stays.
+void actor_cell::arm_wakeup_timer(timing& t, timer_service::time_point deadline, envelope* notice) {
+  message due(notice ? notice : new envelope_of<wakeups_due>(self()));
+  due.get<wakeups_due>().tag = t.wakeup_tag + 1;
+  const timer_id armed = runtime_.timers().schedule_at(
+      deadline, [cell = intrusive_ptr<actor_cell>::share(this), due = std::move(due)]() mutable {
+        cell->deliver(due.release());
+      });
+  // If the one it replaces has fired already, its notice is on its way: its old tag tells.
+  if (t.wakeup_timer != timer_id{}) (void)runtime_.timers().cancel(t.wakeup_timer);
+  t.wakeup_timer = armed;
+  ++t.wakeup_tag;
+}
+
+// The service's timer fired (or an older one's, whose notice was on its way as a new one was
+// armed): the wakeups due now are handled next, earliest first, ahead of the rest of the batch;
+// then the timer is armed again, for the next one, with the same notice envelope.
+void actor_cell::take_due_wakeups(message& notice) noexcept {
+  timing* const t = timing_made();
+  if (!t) return;
+  if (notice.get<wakeups_due>().tag == t->wakeup_tag) t->wakeup_timer = timer_id{};  // it fired
+  const wakeup_queue::due_list due = t->wakeups.take_due(runtime_.timers().now());
+  if (due.first != nullptr) {
+    if (mailbox_pressure* p = pressure()) {
+      for (std::size_t i = 0; i < due.count; ++i)
+        p->pushed();  // run() counts them consumed
+    }
+    due.last->next = batch_;
+    batch_ = due.first;
+  }
+  if (t->wakeup_timer != timer_id{}) return;
+  if (const auto next = t->wakeups.next_deadline()) {
+    // noexcept: a failed allocation here (the service's queue growing) ends the process, as
+    // the transient timer's does; the notice envelope is reused, so none is made.
+    arm_wakeup_timer(*t, *next, notice.release());
+  }
 }
 
 bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
+  // No timer to cancel: the service's one fires at the earliest wakeup armed, and if that one
+  // was cancelled the notice finds nothing due and re-arms for the next.
   timing* const t = timing_made();
-  if (!t) return false;
-  const timer_id* id = t->wakeups.find(handle.id);
-  if (id == nullptr) return false;
-  (void)runtime_.timers().cancel(*id);  // if it fired already, arrival drops it
-  t->wakeups.erase(handle.id);
-  return true;
+  return t && t->wakeups.cancel(handle.id);
 }
 
 void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {

@@ -17,6 +17,7 @@
 #include "bases/common/id_directory.hpp"
 #include "bases/common/mailbox_pressure.hpp"
 #include "bases/common/sender_references.hpp"
+#include "bases/common/wakeup_queue.hpp"
 #include "core/actor.hpp"
 #include "core/detail/actor_context.hpp"
 #include "core/detail/address_target.hpp"
@@ -56,6 +57,12 @@ struct child_failed {
 struct transient_check {
   using thespis_system_message = void;
   std::uint64_t tag = 0;  // which arming sent it: a check from before a restart is ignored
+};
+
+/// The timer service's timer for an actor's earliest wakeup fired: time to take the due ones.
+struct wakeups_due {
+  using thespis_system_message = void;
+  std::uint32_t tag = 0;  // which arming sent it: an older one's notice only takes what is due
 };
 
 /// Sent by a parent to an all_for_one sibling of a child that failed.
@@ -219,6 +226,9 @@ class actor_cell final : public actor_context, public runnable {
   void reply_status(const address& to) noexcept;
   void note_activity() noexcept;
   void arm_transient_timer(timer_service::time_point deadline);
+  struct timing;  // below, with the state
+  void arm_wakeup_timer(timing& t, timer_service::time_point deadline, envelope* notice);
+  void take_due_wakeups(message& notice) noexcept;
   void check_transient(std::uint64_t tag) noexcept;
   bool park() noexcept;
   void unpark() noexcept;
@@ -261,9 +271,11 @@ class actor_cell final : public actor_context, public runnable {
   // owner (the running activation) only
   struct timing {
     // Pending wakeups, by handle. Kept across restarts (emptied): a wakeup that fired for the
-    // old instance must not match a handle the new one was given, and the map never issues a
+    // old instance must not match a handle the new one was given, and the queue never issues a
     // key twice.
-    slot_map<timer_id> wakeups;
+    wakeup_queue wakeups;
+    // The service's one timer for them, at the earliest deadline; timer_id{} when not armed.
+    timer_id wakeup_timer{};
     // Numbers the transient checks; it too keeps counting across restarts.
     std::uint64_t last_transient = 0;
     std::uint64_t transient_tag = 0;  // the armed transient check's number
@@ -271,6 +283,10 @@ class actor_cell final : public actor_context, public runnable {
     std::chrono::nanoseconds transient_after{0};
     bool transient_idle = false;
     bool transient_armed = false;
+    // The tag the wakeup timer's notice carries (counting on across restarts, as
+    // last_transient does). 32 bits, beside the flags: the block then fits a smaller malloc
+    // size, and a stale notice would have to wait behind 4 billion re-armings to be mistaken.
+    std::uint32_t wakeup_tag = 0;
     timer_service::time_point last_activity{};
     timer_id transient_timer{};
   };

@@ -65,7 +65,9 @@ void actor_cell::keep_unread(envelope* env) noexcept {
 
 // True for what the actor's own timers send it: wakeups, transient checks, reply timeouts.
 bool actor_cell::is_own_timer(envelope* env) noexcept {
-  if (payload_if<wakeup_message>(env) || payload_if<transient_check>(env)) return true;
+  if (payload_if<wakeup_message>(env) || payload_if<wakeups_due>(env) ||
+      payload_if<transient_check>(env))
+    return true;
   const auto* reply = payload_if<call_reply>(env);
   return reply && reply->timed_out;
 }

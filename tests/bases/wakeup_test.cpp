@@ -26,6 +26,10 @@ struct wake_and_cancel {};
 struct many_wakeups {
   int count;
 };
+struct wake_pair_cancel_second {};  // two wakeups due together; the first cancels the second
+struct wake_and_cancel_earliest {
+  std::chrono::milliseconds cancelled, kept;
+};
 struct seen_request {};
 struct seen {
   std::vector<int> payloads;
@@ -46,6 +50,14 @@ class sleeper : public thespis::actor {
       seen_.cancelled_once = cancel_wakeup(h);
       seen_.cancelled_twice = cancel_wakeup(h);
     });
+    handle([this](const wake_pair_cancel_second&) {
+      wakeup_after(10ms, 1);
+      second_ = wakeup_after(10ms, 2);
+    });
+    handle([this](const wake_and_cancel_earliest& w) {
+      seen_.cancelled_once = cancel_wakeup(wakeup_after(w.cancelled, 99));
+      wakeup_after(w.kept, 1);
+    });
     handle([this](const many_wakeups& m) {
       for (int i = 0; i < m.count; ++i)
         wakeup_after(std::chrono::hours(1));
@@ -53,12 +65,14 @@ class sleeper : public thespis::actor {
     handle([this](const wakeup_message& w) {
       seen_.payloads.push_back(w.payload ? w.payload.get<int>() : 0);
       seen_.delays.push_back(w.delay);
+      if (second_ != wakeup_handle{}) seen_.cancelled_once = cancel_wakeup(second_);
     });
     handle([this](const seen_request&, const address& from) { send(from, seen_); });
   }
 
  private:
   seen seen_;
+  wakeup_handle second_;
 };
 
 template <class System>
@@ -105,6 +119,40 @@ TEMPLATE_TEST_CASE("a cancelled wakeup is never delivered", "[wakeup]", THESPIS_
   CHECK_FALSE(s.cancelled_twice);
 }
 
+TEMPLATE_TEST_CASE("a wakeup set earlier than every pending one arrives at its own time",
+                   "[wakeup]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  sys.tell(a, wake_me{{std::chrono::hours(1), 10ms}});
+  sys.advance_time(20ms);
+  auto s = wait_for_payloads(sys, a, 1);
+  CHECK(s.payloads == std::vector<int>{2});  // not held back by the one due in an hour
+}
+
+TEMPLATE_TEST_CASE("wakeups after a cancelled earliest one still arrive", "[wakeup]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  sys.tell(a, wake_and_cancel_earliest{10ms, 20ms});
+  sys.advance_time(30ms);
+  auto s = wait_for_payloads(sys, a, 1);
+  CHECK(s.payloads == std::vector<int>{1});
+  CHECK(s.cancelled_once);
+}
+
+TEMPLATE_TEST_CASE("a wakeup cancelled after it came due, before the actor saw it, never arrives",
+                   "[wakeup]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  sys.tell(a, wake_pair_cancel_second{});  // both due at once: the first's handler cancels
+  sys.advance_time(20ms);
+  auto s = wait_for_payloads(sys, a, 1);
+  sys.advance_time(20ms);
+  s = *sys.template ask<seen>(a, seen_request{}, answer_within);
+  CHECK(s.payloads == std::vector<int>{1});
+  CHECK(s.cancelled_once);
+}
+
 TEMPLATE_TEST_CASE("100,000 pending wakeups are cheap and die with their actor", "[wakeup]",
                    THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
@@ -113,7 +161,7 @@ TEMPLATE_TEST_CASE("100,000 pending wakeups are cheap and die with their actor",
   auto status = sys.template ask<thespis::actor_status>(a, status_request{}, answer_within);
   REQUIRE(status);
   CHECK(status->pending_wakeups == 100'000);
-  CHECK(sys.status().pending_timers == 100'000);
+  CHECK(sys.status().pending_timers == 1);  // the actor's earliest: it keeps the rest itself
   sys.tell(a, actor_exit_request{});
   CHECK(eventually([&] { return sys.status().pending_timers == 0; }));
 }
