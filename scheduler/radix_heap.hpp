@@ -150,10 +150,10 @@ class radix_heap {
     std::array<std::vector<entry>, 65> slots;
     std::array<std::uint64_t, 65> minimum;
     std::uint64_t nonempty = 0;
-    std::uint64_t last;  // the last key taken, or the smallest key when the buckets were made
+    std::uint64_t last;  // the last key taken (0 before any)
     std::size_t size = 0;
 
-    explicit buckets(std::uint64_t smallest) noexcept : last(smallest) {
+    explicit buckets(std::uint64_t last_taken) noexcept : last(last_taken) {
       minimum.fill(~std::uint64_t{0});
     }
     std::size_t bucket_of(std::uint64_t key) const noexcept {
@@ -175,10 +175,12 @@ class radix_heap {
     }
   };
 
-  // More than small_capacity wait: into the buckets with them, the smallest as the last taken.
+  // More than small_capacity wait: into the buckets with them. With 0 as the last key taken,
+  // not their smallest: a key pushed later may be smaller than all of them (a wakeup armed for
+  // sooner), and it must not count as theirs. The first take then sorts them down from the top.
   void grow() {
-    auto made = std::make_unique<buckets>(small_.back().key);  // may throw, as may the adds
-    for (auto e = small_.rbegin(); e != small_.rend(); ++e)    // equal keys: the first pushed first
+    auto made = std::make_unique<buckets>(0);                // may throw, as may the adds
+    for (auto e = small_.rbegin(); e != small_.rend(); ++e)  // equal keys: the first pushed first
       made->add(made->bucket_of(e->key), *e);
     made->size = small_.size();
     buckets_ = std::move(made);
