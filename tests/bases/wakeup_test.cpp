@@ -177,6 +177,34 @@ TEST_CASE("on the simple base, time moves only when the test advances it") {
 }
 
 namespace {
+// Logs "<name><payload>" for each wakeup it gets, into a log the test owns (the simple base runs
+// every actor on the test's thread).
+class logging_sleeper : public thespis::actor {
+ public:
+  logging_sleeper(std::string name, std::vector<std::string>* log) {
+    handle([this](const wake_me& w) {
+      for (auto d : w.delays)
+        wakeup_after(d, static_cast<int>(d.count()));
+    });
+    handle([name, log](const wakeup_message& w) {
+      log->push_back(name + std::to_string(w.payload.get<int>()));
+    });
+  }
+};
+}  // namespace
+
+TEST_CASE("on the simple base, the wakeups of several actors arrive in one deadline order") {
+  thespis::actor_system sys{config_for<thespis::test::simple_base>()};
+  std::vector<std::string> log;
+  address a = sys.create_actor<logging_sleeper>(std::string("a"), &log);
+  address b = sys.create_actor<logging_sleeper>(std::string("b"), &log);
+  sys.tell(a, wake_me{{30ms, 10ms, 50ms}});
+  sys.tell(b, wake_me{{40ms, 20ms}});
+  sys.advance_time(60ms);  // one advance: the actors' timers interleave within it
+  CHECK(log == std::vector<std::string>{"a10", "b20", "a30", "b40", "a50"});
+}
+
+namespace {
 struct poke {};
 class transient_worker : public thespis::actor {
  public:
