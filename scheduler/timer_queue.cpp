@@ -22,8 +22,7 @@ timer_callback timer_queue::erase(std::uint64_t id) noexcept {
   if (heap_.top().key == id) {
     drop_dead_top();
   } else {
-    heap_.compact_if_sparse(pending_.size(),
-                            [this](std::uint64_t key) { return pending_.find(key) != nullptr; });
+    heap_.compact_if_sparse(pending_.size(), is_live());
   }
   return callback;
 }

@@ -54,9 +54,11 @@ class timer_queue {
 
  private:
   timer_callback take(std::uint64_t id) noexcept;
-  void drop_dead_top() noexcept {
-    heap_.drop_dead_top(pending_.size(), [this](std::uint64_t id) { return pending_.find(id); });
+  // A heap entry is live while its callback is pending; otherwise it is a tombstone.
+  auto is_live() noexcept {
+    return [this](std::uint64_t id) { return pending_.find(id) != nullptr; };
   }
+  void drop_dead_top() noexcept { heap_.drop_dead_top(pending_.size(), is_live()); }
 
   deadline_heap heap_;                // live entries and tombstones
   slot_map<timer_callback> pending_;  // the live timers' callbacks, by id
