@@ -26,20 +26,25 @@ class handler_fn {
   /// Takes over f, callable as f(message&, const address&). May throw what allocating or
   /// moving f throws.
   template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, handler_fn>>>
-  explicit handler_fn(F&& f) {
-    using callable = std::decay_t<F>;
-    if constexpr (fits_inline<callable>) {
-      ::new (static_cast<void*>(storage_)) callable(std::forward<F>(f));
-      ops_ = &inline_ops<callable>::table;
+  explicit handler_fn(F&& f)
+      : handler_fn(std::in_place_type<std::decay_t<F>>, std::forward<F>(f)) {}
+
+  /// Builds a Callable from `args` in place (braces: an aggregate is built member-wise), so
+  /// that it is not moved on its way in. May throw what allocating or constructing it throws.
+  template <class Callable, class... Args>
+  explicit handler_fn(std::in_place_type_t<Callable>, Args&&... args) {
+    if constexpr (fits_inline<Callable>) {
+      ::new (static_cast<void*>(storage_)) Callable{std::forward<Args>(args)...};
+      ops_ = &inline_ops<Callable>::table;
     } else {
-      void* memory = boxed_ops<callable>::allocate();
+      void* memory = boxed_ops<Callable>::allocate();
       try {
-        ::new (storage_) callable*(::new (memory) callable(std::forward<F>(f)));
+        ::new (storage_) Callable*(::new (memory) Callable{std::forward<Args>(args)...});
       } catch (...) {
-        boxed_ops<callable>::deallocate(memory);
+        boxed_ops<Callable>::deallocate(memory);
         throw;
       }
-      ops_ = &boxed_ops<callable>::table;
+      ops_ = &boxed_ops<Callable>::table;
     }
   }
 

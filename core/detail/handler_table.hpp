@@ -42,22 +42,12 @@ class handler_table {
     using param = std::tuple_element_t<0, args>;
     using value_type = std::remove_cvref_t<param>;
     constexpr bool wants_sender = std::tuple_size_v<args> == 2;
-    auto call = [fn = std::forward<F>(f)](message& m, const address& from) mutable {
-      auto& value = *m.try_get<value_type>();
-      // By-value and rvalue parameters take the payload by move; references bind to it.
-      auto&& arg = [&]() -> decltype(auto) {
-        if constexpr (std::is_lvalue_reference_v<param>)
-          return (value);
-        else
-          return std::move(value);
-      }();
-      if constexpr (wants_sender) {
-        fn(std::forward<decltype(arg)>(arg), from);
-      } else {
-        fn(std::forward<decltype(arg)>(arg));
-      }
-    };
-    insert(typeid(value_type), handler_fn(std::move(call)));
+    // Built once, in its place in the table: every move of a callable that captured an address
+    // as `const address` (a lambda capturing a `const address&` parameter) is a copy, an atomic
+    // on the target's reference count, which other threads write (fork_join_creation: five
+    // such copies and four releases per actor when the handler travelled through temporaries).
+    emplace<typed_handler<std::decay_t<F>, param, wants_sender>>(typeid(value_type),
+                                                                 std::forward<F>(f));
   }
 
   /// Runs the handler for m's type; returns false if there is none.
@@ -119,27 +109,59 @@ class handler_table {
     free_envelope(b, bytes);
   }
 
-  void insert(const std::type_info& t, handler_fn fn) {
+  // The callable a handler becomes: it unwraps the message for f.
+  template <class F, class Param, bool WantsSender>
+  struct typed_handler {
+    F fn;
+    void operator()(message& m, const address& from) {
+      using value_type = std::remove_cvref_t<Param>;
+      auto& value = *m.try_get<value_type>();
+      // By-value and rvalue parameters take the payload by move; references bind to it.
+      auto&& arg = [&]() -> decltype(auto) {
+        if constexpr (std::is_lvalue_reference_v<Param>)
+          return (value);
+        else
+          return std::move(value);
+      }();
+      if constexpr (WantsSender) {
+        fn(std::forward<decltype(arg)>(arg), from);
+      } else {
+        fn(std::forward<decltype(arg)>(arg));
+      }
+    }
+  };
+
+  template <class Callable, class F>
+  void emplace(const std::type_info& t, F&& f) {
+    if (entry* existing = find(t)) {
+      existing->fn = handler_fn(std::in_place_type<Callable>, std::forward<F>(f));
+      return;
+    }
+    make_room_for_one();
+    // Aggregate initialization from a prvalue: the handler is built in the block, not moved.
+    ::new (block_->end()) entry{&t, handler_fn(std::in_place_type<Callable>, std::forward<F>(f))};
+    ++block_->size;
+  }
+
+  entry* find(const std::type_info& t) noexcept {
     if (block_) {
       for (entry& h : *block_) {
-        if (*h.type == t) {
-          h.fn = std::move(fn);
-          return;
-        }
+        if (*h.type == t) return &h;
       }
     }
-    if (!block_ || block_->size == block_->capacity) {
-      block* grown = allocate(block_ ? block_->capacity * 2 : 1);
-      if (block_) {
-        // handler_fn's move constructor is noexcept: nothing can fail halfway.
-        std::uninitialized_move(block_->begin(), block_->end(), grown->begin());
-        grown->size = block_->size;
-        release(block_);
-      }
-      block_ = grown;
+    return nullptr;
+  }
+
+  void make_room_for_one() {
+    if (block_ && block_->size < block_->capacity) return;
+    block* grown = allocate(block_ ? block_->capacity * 2 : 1);
+    if (block_) {
+      // handler_fn's move constructor is noexcept: nothing can fail halfway.
+      std::uninitialized_move(block_->begin(), block_->end(), grown->begin());
+      grown->size = block_->size;
+      release(block_);
     }
-    ::new (block_->end()) entry{&t, std::move(fn)};
-    ++block_->size;
+    block_ = grown;
   }
 
   block* block_ = nullptr;  // null until the first handler

@@ -108,3 +108,30 @@ TEST_CASE("a handler table built on one thread can be destroyed on another") {
   std::thread([&] { table.reset(); }).join();
   CHECK(alive == 0);
 }
+
+namespace {
+struct copy_counter {
+  explicit copy_counter(int& copies) : copies_(&copies) {}
+  copy_counter(const copy_counter& other) : copies_(other.copies_) { ++*copies_; }
+  copy_counter& operator=(const copy_counter&) = delete;
+  int* copies_;
+};
+}  // namespace
+
+// A lambda that captures a `const T&` parameter by copy holds a `const T`, which every move
+// copies; for an address that copy is an atomic on the target's count, which other threads
+// write. Adding such a handler copies its captures once, into the table, and not again.
+TEST_CASE("adding a handler copies a capture that cannot move only once") {
+  int copies = 0;
+  const copy_counter counter(copies);
+  handler_table table;
+  const auto add_capturing = [&table](const copy_counter& c) {
+    auto handler = [c](std::int64_t) { (void)c; };  // holds a `const copy_counter`
+    const int before = *c.copies_;
+    table.add(std::move(handler));  // a "move" that copies
+    return *c.copies_ - before;
+  };
+  CHECK(add_capturing(counter) == 1);
+  message i = make(std::int64_t{1});
+  CHECK(table.dispatch(i, address{}));
+}
