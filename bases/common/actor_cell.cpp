@@ -42,9 +42,11 @@ actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory
 }
 
 // An actor costs its cell and its actor object, in one block rounded up to a cache line (see
-// room_for()): with a 112-byte cell, an actor object of up to 80 bytes fits a 192-byte block
-// (up to 32 with the 160-byte cell before). The sanitizer's extra word is let be.
-static_assert(sizeof(actor_cell) <= 112 || THESPIS_THREAD_SANITIZER,
+// room_for()): with a 96-byte cell, an actor object of up to 32 bytes (a plain actor's) fits a
+// 128-byte block, one of up to 96 a 192-byte block (up to 80 with the 112-byte cell before,
+// whose registry links and child list went to a slot number and the rare state). The
+// sanitizer's extra word is let be.
+static_assert(sizeof(actor_cell) <= 96 || THESPIS_THREAD_SANITIZER,
               "an actor cell grew: idle_memory measures it (docs/benchmarks.md)");
 
 // The actor lives right after the cell, at operator new's alignment (see instance_room()); an
@@ -152,6 +154,7 @@ void actor_cell::drop_pending_timers() noexcept {
     t->wakeup_timer = timer_id{};
     t->transient_armed = false;
     t->transient_after = {};
+    transient_ = false;
     t->transient_idle = false;
     t->last_activity = {};
   }
@@ -332,7 +335,7 @@ void actor_cell::handle(envelope* env) noexcept {
   message msg(env);
   ++processed_;
   if (system && handle_system_message(msg, sender)) return;
-  if (const timing* t = timing_made(); t && t->transient_after.count() > 0) note_activity();
+  if (transient_) note_activity();
   const bool exit_requested = system && msg.is<actor_exit_request>();
   deliver_to_actor(msg, sender);
   if (troupe_member_ && !troupe_busy_) {
@@ -409,7 +412,7 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
   message msg(env);
   forget_child(msg.get<child_actor_exited>().child);
   deliver_to_actor(msg, sender);
-  if (children_.empty()) finish();
+  if (no_children()) finish();
 }
 
 void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept {
@@ -454,15 +457,14 @@ void actor_cell::return_poison(message msg, const address& sender, std::exceptio
 void actor_cell::begin_exit(bool recursive) noexcept {
   exiting_ = true;
   if (const id_key* k = key()) runtime_.ids().retiring(*k, *this);  // new mail waits
-  if (!recursive || children_.empty()) {
-    children_.for_each([&](const address& child) {
+  if (!recursive || no_children()) {
+    let_go_of_children([&](const address& child) {
       address_access::target(child)->deliver(new envelope_of<orphaned>(self()));
     });
-    children_.clear();
     return finish();
   }
   awaiting_children_.store(true, std::memory_order_relaxed);
-  children_.for_each([&](const address& child) {
+  for_each_child([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<actor_exit_request>(self()));
   });
 }
@@ -493,10 +495,9 @@ void actor_cell::finish() noexcept {
   destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
   drop_unbuilt_factory();
   if (rare_state* r = rare()) r->factory.reset();
-  children_.for_each([&](const address& child) {
+  let_go_of_children([&](const address& child) {
     address_access::target(child)->deliver(new envelope_of<orphaned>(me));
   });
-  children_.clear();
   if (auto* parent = address_access::target(parent_)) {
     parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
   }
@@ -517,7 +518,8 @@ run_result actor_cell::end_exited() noexcept {
 }
 
 bool actor_cell::forget_child(const address& child) noexcept {
-  if (!children_.remove(child)) return false;
+  rare_state* r = rare();
+  if (r == nullptr || !r->children.remove(child)) return false;
   if (links* l = links_made()) std::erase(l->all_for_one_children, child);
   return true;
 }
@@ -528,7 +530,7 @@ void actor_cell::reply_status(const address& to) noexcept {
   status.class_name = type_name(actor_type());
   status.global_name = name();
   status.parent = parent_;
-  status.children = children_.to_vector();
+  if (const rare_state* r = rare()) status.children = r->children.to_vector();
   status.pending_messages = mailbox_.count_pending(batch_);
   const timing* t = timing_made();
   status.pending_wakeups = t ? t->wakeups.size() : 0;
@@ -548,8 +550,9 @@ address actor_cell::self() noexcept {
 
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
   const std::optional<supervision> policy = factory->supervised;
+  rare_state& r = rare_made();  // before the child exists: it must not go untracked
   address child = runtime_.spawn_child(std::move(factory), self());
-  children_.add(child);
+  r.children.add(child);
   if (policy && policy->strategy == restart_strategy::all_for_one) {
     links_state().all_for_one_children.push_back(child);
   }
@@ -651,6 +654,7 @@ void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
   timing& t = timing_state();
   t.transient_after = after;
   t.transient_idle = idle;
+  transient_ = after.count() > 0;
 }
 
 // Arms the transient timer at the first message; an idle-transient actor also records when it

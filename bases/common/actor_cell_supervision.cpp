@@ -44,7 +44,8 @@ void actor_cell::on_failure() noexcept {
 void actor_cell::on_child_failed(const child_failed& failure) noexcept {
   // A child of the instance before a restart (asked to exit then) may still report a failure
   // it had under way; it concerns neither this instance nor its group.
-  if (!children_.contains(failure.child)) return;
+  const rare_state* r = rare();
+  if (r == nullptr || !r->children.contains(failure.child)) return;
   if (failure.gave_up) return fail_by_escalation();
   auto& group = links_state().all_for_one_children;
   if (std::find(group.begin(), group.end(), failure.child) == group.end()) return;
@@ -74,10 +75,9 @@ void actor_cell::fail_by_escalation() noexcept {
 // Builds the actor afresh: same address, mailbox and watchers; new state, no children, no
 // pending wakeups or awaited replies.
 void actor_cell::restart() noexcept {
-  children_.for_each([&](const address& child) {
+  let_go_of_children([&](const address& child) {
     runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
   });
-  children_.clear();
   drop_pending_timers();
   if (links* l = links_made()) l->all_for_one_children.clear();
   destroy_instance();

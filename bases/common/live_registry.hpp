@@ -1,15 +1,22 @@
 // The live actor cells of one system: what shutdown asks to exit, what status lists.
 //
-// Why sharded, with the links in the cells: every actor is added when created and removed when
-// it exits, often on different threads (a parent's worker, the child's worker, an outside
-// creator). One mutex and a hash map made creation and exit meet on one lock (futex waits were
-// a quarter of skynet at 2 workers) and cost a map node per actor. Here a cell's shard follows
-// from its number, each shard has its own lock, and the list links live in the cell.
+// Why sharded: every actor is added when created and removed when it exits, often on different
+// threads (a parent's worker, the child's worker, an outside creator). One mutex and a hash map
+// made creation and exit meet on one lock (futex waits were a quarter of skynet at 2 workers)
+// and cost a map node per actor. Here a cell's shard follows from its number, each shard has
+// its own lock.
+// Why slots and not a list through the cells: a doubly linked list costs every cell two words,
+// and adding or removing a cell writes its neighbours' links — cells that other threads (their
+// owners, the exiting actor's worker) last wrote, a cache miss each on the creating thread in
+// fork_join_creation. A shard's slot vector costs a word per live cell, outside the cell, and the
+// cell keeps only its slot's 4-byte number; adding and removing touch the shard and the slot.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "core/detail/ref_counted.hpp"
 
@@ -38,21 +45,31 @@ class live_registry {
   void for_each(F&& f) const {
     for (const auto& s : shards_) {
       std::lock_guard lock(s.mutex);
-      for (actor_cell* c = s.head; c != nullptr; c = next_of(*c))
-        f(*c);
+      for (actor_cell* c : s.slots)
+        if (c != nullptr) f(*c);
     }
   }
+
+  /// What a cell's slot number is while it is not here.
+  static constexpr std::uint32_t no_slot = UINT32_MAX;
 
  private:
   struct alignas(64) shard {  // a cache line each: shards are locked by different threads
     mutable std::mutex mutex;
-    actor_cell* head = nullptr;  // guarded by mutex
-    std::size_t count = 0;       // guarded by mutex
+    // guarded by mutex
+    std::vector<actor_cell*> slots;  // null: free
+    // The free slots' numbers, a stack. Not a list through the free slots themselves: taking
+    // one would read a slot that the thread which freed it last wrote (skynet at 2 workers:
+    // that one load was four fifths of adding a cell).
+    std::vector<std::uint32_t> free;
+    std::uint32_t count = 0;
   };
   static constexpr std::size_t shard_count = 64;
+  // An emptied shard keeps up to this many slots (32 KiB) for the next actors.
+  static constexpr std::size_t empty_shard_keeps = 4096;
 
   shard& shard_of(const actor_cell& cell) noexcept;
-  static actor_cell* next_of(const actor_cell& cell) noexcept;
+  static void release_all(shard& s) noexcept;
 
   std::array<shard, shard_count> shards_;
 };
