@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "support/bases.hpp"
 
@@ -52,6 +53,35 @@ TEMPLATE_TEST_CASE("shutdown delivers an exit request to every live actor, child
   sys.shutdown();
   CHECK(log->requests.load() == 40);
   CHECK(log->destroyed.load() == 40);
+  CHECK(sys.live_actor_count() == 0);
+}
+
+// The registry of live actors keeps a slot per actor, and gives a shard's slots back once a crowd
+// of actors has left it empty: more than 4,096 in every one of its 64 shards.
+TEMPLATE_TEST_CASE("new actors are counted and shut down after a crowd of actors has exited",
+                   "[shutdown]", THESPIS_BASES) {
+  auto log = std::make_shared<exits>();
+  thespis::actor_system sys{config_for<TestType>()};
+  constexpr int crowd = 64 * 4'200;
+  std::vector<address> actors;
+  actors.reserve(crowd);
+  for (int i = 0; i < crowd; ++i)
+    actors.push_back(sys.template create_actor<tracked>(log));
+  CHECK(sys.live_actor_count() == crowd);
+  for (const address& a : actors)
+    sys.tell(a, actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(log->destroyed.load() == crowd);
+
+  actors.clear();
+  for (int i = 0; i < 10; ++i) {
+    address a = sys.template create_actor<tracked>(log);
+    REQUIRE(sys.template ask<int>(a, spawn_children{3}, answer_within) == 3);
+  }
+  CHECK(sys.live_actor_count() == 40);
+  sys.shutdown();
+  CHECK(log->requests.load() == crowd + 40);
+  CHECK(log->destroyed.load() == crowd + 40);
   CHECK(sys.live_actor_count() == 0);
 }
 
