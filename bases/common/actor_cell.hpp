@@ -263,7 +263,7 @@ class actor_cell final : public actor_context, public runnable {
 
   // Rarely written, and not read per message: they share the mailbox's cache line.
   address parent_;  // owner only: null once orphaned or for top-level actors
-  // guarded by the live_registry shard's mutex: the cell's slot there
+  // guarded by its live_registry shard's lock: the cell's slot there
   friend class live_registry;
   std::uint32_t registry_slot_ = live_registry::no_slot;
 

@@ -28,7 +28,7 @@ live_registry::shard& live_registry::shard_of(const actor_cell& cell) noexcept {
 
 void live_registry::add(intrusive_ptr<actor_cell> cell) noexcept {
   shard& s = shard_of(*cell);
-  std::lock_guard lock(s.mutex);
+  std::lock_guard held(s.lock);
   std::uint32_t slot;
   if (!s.free.empty()) {
     slot = s.free.back();
@@ -47,7 +47,7 @@ void live_registry::add(intrusive_ptr<actor_cell> cell) noexcept {
 
 intrusive_ptr<actor_cell> live_registry::remove(actor_cell& cell) noexcept {
   shard& s = shard_of(cell);
-  std::lock_guard lock(s.mutex);
+  std::lock_guard held(s.lock);
   const std::uint32_t slot = cell.registry_slot_;
   if (slot == no_slot) return {};  // not here
   s.slots[slot] = nullptr;
@@ -69,7 +69,7 @@ intrusive_ptr<actor_cell> live_registry::remove(actor_cell& cell) noexcept {
 std::size_t live_registry::size() const noexcept {
   std::size_t n = 0;
   for (const auto& s : shards_) {
-    std::lock_guard lock(s.mutex);
+    std::lock_guard held(s.lock);
     n += s.count;
   }
   return n;
