@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/detail/address_target.hpp"
 #include "core/detail/ref_counted.hpp"
 #include "scheduler/cpu_pause.hpp"
 
@@ -36,6 +37,12 @@ class live_registry {
   /// Releases the references still held.
   ~live_registry();
 
+  /// Starts fetching the shard that the cell numbered `id` will be added to, for writing: the
+  /// line is usually another core's (the thread that last removed a cell there), and the
+  /// caller has a cell to build meanwhile. A hint; changes nothing.
+  void prepare_for(const address_id& id) const noexcept {
+    __builtin_prefetch(&shards_[id.local % shard_count], 1);
+  }
   /// Adds a cell and takes over the caller's reference.
   void add(intrusive_ptr<actor_cell> cell) noexcept;
   /// Removes a cell; returns the registry's reference to it, or null if it was not here.

@@ -68,8 +68,10 @@ intrusive_ptr<actor_cell> runtime::register_cell(std::unique_ptr<actor_factory>&
       throw no_compatible_system_for_actor(type_name(factory->type()) + " " + why);
     }
   }
+  const address_id id = next_id();
+  live_.prepare_for(id);  // the shard's line, fetched while the cell is built
   auto cell = intrusive_ptr<actor_cell>::adopt(new (actor_cell::room_for(*factory)) actor_cell(
-      *this, next_id(), std::move(factory), std::move(parent), name, std::move(required), key));
+      *this, id, std::move(factory), std::move(parent), name, std::move(required), key));
   live_.add(cell);
   if (!name.empty()) names_.emplace(std::move(name), address_access::make(cell));
   if (lock.owns_lock()) lock.unlock();
