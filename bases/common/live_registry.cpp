@@ -23,7 +23,7 @@ void live_registry::release_all(shard& s) noexcept {
 }
 
 live_registry::shard& live_registry::shard_of(const actor_cell& cell) noexcept {
-  return shards_[cell.id().local % shard_count];
+  return shard_for(cell.id());
 }
 
 void live_registry::add(intrusive_ptr<actor_cell> cell) noexcept {

@@ -40,9 +40,7 @@ class live_registry {
   /// Starts fetching the shard that the cell numbered `id` will be added to, for writing: the
   /// line is usually another core's (the thread that last removed a cell there), and the
   /// caller has a cell to build meanwhile. A hint; changes nothing.
-  void prepare_for(const address_id& id) const noexcept {
-    __builtin_prefetch(&shards_[id.local % shard_count], 1);
-  }
+  void prepare_for(const address_id& id) noexcept { __builtin_prefetch(&shard_for(id), 1); }
   /// Adds a cell and takes over the caller's reference.
   void add(intrusive_ptr<actor_cell> cell) noexcept;
   /// Removes a cell; returns the registry's reference to it, or null if it was not here.
@@ -102,6 +100,8 @@ class live_registry {
   // An emptied shard keeps up to this many slots (32 KiB) for the next actors.
   static constexpr std::size_t empty_shard_keeps = 4096;
 
+  // A cell's shard follows from its number, known before the cell is built (prepare_for).
+  shard& shard_for(const address_id& id) noexcept { return shards_[id.local % shard_count]; }
   shard& shard_of(const actor_cell& cell) noexcept;
   static void release_all(shard& s) noexcept;
 
