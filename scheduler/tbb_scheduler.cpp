@@ -171,8 +171,14 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
     r = std::exchange(slot.next, nullptr);
     if (!r) break;
     if (hops == chain_limit) {
-      enqueue_fifo(r);  // a long chain hands over, so no chain starves the queue
-      break;
+      // A long chain hands over, so that no chain starves the queue — but, like a spent
+      // budget, only to work that waits. Handed over alone, the chain went to whichever worker
+      // was idle: a oneTBB task and a move to another core every chain_limit hops.
+      if (others_waiting()) {
+        enqueue_fifo(r);
+        break;
+      }
+      hops = 0;
     }
   }
   current_slot = outer;

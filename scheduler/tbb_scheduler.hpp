@@ -15,11 +15,11 @@ namespace thespis {
 ///    on the same thread as soon as the current activation ends (a message's receiver runs where
 ///    the message is hot in cache, and ping-pong costs no task at all); further ones into the
 ///    worker's local TBB deque, from which idle workers steal;
-///  - a runnable that spent its budget (yielded) runs again at once if no other work of this
-///    pool waits (nothing in the `next` slot, no task queued and not started, no outside
-///    schedule waiting): moving it would only move its mailbox to another core. Otherwise it
-///    goes to the arena's shared FIFO queue, as does a chain that ran `chain_limit`
-///    activations in one task, so a busy runnable cannot starve the others;
+///  - a runnable that spent its budget (yielded), or a chain that ran `chain_limit`
+///    activations in one task, runs on at once if no other work of this pool waits (nothing
+///    in the `next` slot, no task queued and not started, no outside schedule waiting): moving
+///    it would only move its mailbox to another core. Otherwise it goes to the arena's shared
+///    FIFO queue, so a busy runnable or chain cannot starve the others;
 ///  - from outside the pool: a drainer task (in that FIFO queue) when some worker has none,
 ///    else into a queue the running drainers empty a batch at a time — not one oneTBB task per
 ///    runnable while the pool is busy.
@@ -27,7 +27,7 @@ namespace thespis {
 class tbb_scheduler final : public scheduler {
  public:
   /// Starts a pool of `workers` threads (>= 1). `chain_limit` bounds how many activations run
-  /// back to back through the `next` slot before the chain is handed to the FIFO queue.
+  /// back to back through the `next` slot before the chain gives way to waiting work.
   /// A pool of `workers` threads whose activations call `run`.
   tbb_scheduler(unsigned workers, runnable::run_function run, unsigned chain_limit = 32);
   /// Drains, then stops the pool.

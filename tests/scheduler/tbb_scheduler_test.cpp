@@ -268,6 +268,68 @@ TEST_CASE("a runnable that always has work gives way to one waiting in its worke
 }
 
 namespace {
+// One of a pair that hands the worker back and forth: each activation schedules the partner
+// (into the worker's next slot, a chain that never ends), until `waiter_ran` is set — or until
+// patience runs out, so that a scheduler that never lets the waiter run fails the test.
+class relay final : public task {
+ public:
+  relay(thespis::tbb_scheduler& pool, const std::atomic<bool>& waiter_ran,
+        std::atomic<bool>& gave_way)
+      : pool_(pool), waiter_ran_(waiter_ran), gave_way_(gave_way) {}
+  void pair_with(relay& partner) { partner_ = &partner; }
+  thespis::run_result run() noexcept override {
+    if (waiter_ran_.load(std::memory_order_acquire)) {
+      gave_way_.store(true, std::memory_order_release);
+    } else if (std::chrono::steady_clock::now() < give_up_) {
+      pool_.schedule(*partner_);
+    }
+    return thespis::run_result::idle;
+  }
+
+ private:
+  static constexpr auto patience = std::chrono::seconds(30);
+  thespis::tbb_scheduler& pool_;
+  const std::atomic<bool>& waiter_ran_;
+  std::atomic<bool>& gave_way_;
+  relay* partner_ = nullptr;
+  const std::chrono::steady_clock::time_point give_up_ =
+      std::chrono::steady_clock::now() + patience;
+};
+}  // namespace
+
+// A chain of hand-offs runs on past its limit while nothing else waits (no task and no move to
+// another core per chain), but gives way to work that does, on one worker too.
+TEST_CASE("a chain of hand-offs that never ends gives way to a runnable scheduled from outside") {
+  std::atomic<bool> waiter_ran{false};
+  std::atomic<bool> gave_way{false};
+  thespis::tbb_scheduler pool(1, task::activate);
+  relay ping(pool, waiter_ran, gave_way);
+  relay pong(pool, waiter_ran, gave_way);
+  ping.pair_with(pong);
+  pong.pair_with(ping);
+  waiter late(waiter_ran);
+  pool.schedule(ping);
+  pool.schedule(late);
+  pool.drain();
+  CHECK(gave_way.load());
+}
+
+TEST_CASE("a chain of hand-offs that never ends gives way to a runnable in its worker's deque") {
+  std::atomic<bool> waiter_ran{false};
+  std::atomic<bool> gave_way{false};
+  thespis::tbb_scheduler pool(1, task::activate);
+  relay ping(pool, waiter_ran, gave_way);
+  relay pong(pool, waiter_ran, gave_way);
+  ping.pair_with(pong);
+  pong.pair_with(ping);
+  waiter late(waiter_ran);
+  scheduler_of_two start(pool, ping, late);
+  pool.schedule(start);
+  pool.drain();
+  CHECK(gave_way.load());
+}
+
+namespace {
 // Holds its worker until opened, so the pool cannot drain while a test queues more.
 class blocker final : public task {
  public:
