@@ -336,9 +336,21 @@ void* allocate_from(heap& h, std::size_t c) {
 // Gives a block of this heap back to its slab.
 void return_to_slab(heap& h, free_block* b) noexcept {
   slab& s = *slab_of(b);
+  if (--s.used == 0) {
+    // Every block is back (none is out, in a recent list, or freed elsewhere and not yet
+    // collected: those count as used). Forget the free list and hand the blocks out again in
+    // address order, from the bump pointer. Why: the list is in the order they were freed,
+    // which after a backlog handled out of order (wakeups, by deadline) or in reverse is no
+    // order in memory, and each allocation's read of a block's link was a cache miss (nine
+    // tenths of take() in the timers workload); bumping reads nothing and walks memory forward.
+    s.free = nullptr;
+    s.collected = 0;
+    s.bump = reinterpret_cast<char*>(&s) + header_bytes;
+    on_empty(h, class_of(s), s);
+    return;
+  }
   b->next = s.free;
   s.free = b;
-  if (--s.used == 0) on_empty(h, class_of(s), s);
 }
 
 // Another thread's blocks go back to their slab as bits (see slab). A thread gathers the bits of

@@ -215,3 +215,30 @@ TEST_CASE("blocks freed on another thread while their owner allocates are never 
   consumer.join();
   CHECK(mismatches == 0);
 }
+
+// A slab whose blocks have all come back starts handing them out afresh, in address order; the
+// free list it forgets must not hand any of them out a second time. In each round another
+// thread frees every block, the owner takes back about as many (collecting the other thread's
+// bits, and more) and frees them here: slabs end with every block back, in free lists in no
+// order of address, and the next blocks come from them.
+TEST_CASE("a slab whose blocks all came back hands each out again only once") {
+  constexpr std::size_t size = 48;
+  constexpr int count = 20'000;  // more than the owner's free blocks of this size: it collects
+  bool handed_out_twice = false;
+  std::thread([&] {
+    for (int more = -20; more < 1'500 && !handed_out_twice; more += 7) {
+      std::vector<void*> blocks = allocate_many(count, size);
+      std::thread([&] {
+        for (void* p : blocks)
+          free_envelope(p, size);
+      }).join();
+      for (void* p : allocate_many(count + more, size))
+        free_envelope(p, size);
+      const std::vector<void*> fresh = sorted(allocate_many(2 * count, size));
+      handed_out_twice = std::adjacent_find(fresh.begin(), fresh.end()) != fresh.end();
+      for (void* p : fresh)
+        free_envelope(p, size);
+    }
+  }).join();
+  CHECK_FALSE(handed_out_twice);
+}
