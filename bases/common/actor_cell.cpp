@@ -368,9 +368,10 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
     return true;
   }
   if (auto* wakeup = msg.try_get<wakeup_message>()) {
-    // A cancelled wakeup never reaches the actor.
     timing* const t = timing_made();
-    return !t || !t->wakeups.arrived(*wakeup);
+    if (!t) return true;
+    t->wakeups.look_ahead(batch_);        // due wakeups come in runs: the next is likely one
+    return !t->wakeups.arrived(*wakeup);  // a cancelled wakeup never reaches the actor
   }
   if (msg.is<wakeups_due>()) {
     take_due_wakeups(msg);

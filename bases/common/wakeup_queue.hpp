@@ -107,6 +107,20 @@ class wakeup_queue {
     return due;
   }
 
+  /// The actor is handling a wakeup, and `next` comes after it in its batch: starts fetching
+  /// what handling `next` will read if it is a wakeup (its slot, its payload), and the envelope
+  /// after it. Why: take_due() fetched those lines for every wakeup it took, but after a backlog
+  /// (100,000 wakeups due at once) the first ones have left the cache long before the actor
+  /// reaches them. A hint; changes nothing.
+  void look_ahead(const envelope* next) const noexcept {
+    if (next == nullptr) return;
+    __builtin_prefetch(next->next);
+    if (!holds<wakeup_message>(*next)) return;
+    const wakeup_message& w = static_cast<const envelope_of<wakeup_message>*>(next)->value;
+    slots_.prefetch(w.handle.id);
+    if (const envelope* payload = w.payload.view()) __builtin_prefetch(payload);
+  }
+
   /// A taken wakeup reached the actor: returns true if it is still pending (then it no longer
   /// is), false if it was cancelled meanwhile (the actor must not see it).
   bool arrived(const wakeup_message& w) noexcept { return slots_.erase(w.handle.id); }
