@@ -29,13 +29,15 @@ namespace thespis::detail {
 /// Values by 64-bit key, taken in key order, equal keys in push order. Monotone once it has
 /// buckets: a key pushed below the last key taken then counts as that key (it is due as soon as
 /// anything is; the small vector takes any order). Not thread-safe.
-template <class Value>
+template <class Value, class Allocator = std::allocator<Value>>
 class radix_heap {
  public:
   struct entry {
     std::uint64_t key;
     Value value;
   };
+  using entries =
+      std::vector<entry, typename std::allocator_traits<Allocator>::template rebind_alloc<entry>>;
   static constexpr std::size_t small_capacity = 32;
 
   std::size_t size() const noexcept { return buckets_ ? buckets_->size : small_.size(); }
@@ -84,7 +86,7 @@ class radix_heap {
     }
     buckets& b = *buckets_;
     while (b.last <= horizon) {
-      if (std::vector<entry>& due = b.slots[0]; !due.empty()) {  // all at b.last
+      if (entries& due = b.slots[0]; !due.empty()) {  // all at b.last
         for (const entry& e : due)
           take(e.value);
         b.size -= due.size();
@@ -96,7 +98,7 @@ class radix_heap {
       // Its minimum is the smallest key left: taken next, and every entry of the bucket
       // differs from it in a lower bit, so they all move down (in order: ties stay in order).
       b.last = b.minimum[lowest];
-      std::vector<entry> moving = std::move(b.slots[lowest]);
+      entries moving = std::move(b.slots[lowest]);
       b.clear(lowest);
       for (const entry& e : moving)
         b.add(b.bucket_of(e.key), e);
@@ -147,7 +149,7 @@ class radix_heap {
   // `last` is bit i-1. Each bucket above 0 knows its smallest key, and `nonempty` has bit i-1
   // set for a non-empty bucket i, so finding the next key to take looks at no entry.
   struct buckets {
-    std::array<std::vector<entry>, 65> slots;
+    std::array<entries, 65> slots;
     std::array<std::uint64_t, 65> minimum;
     std::uint64_t nonempty = 0;
     std::uint64_t last;  // the last key taken (0 before any)
@@ -188,7 +190,7 @@ class radix_heap {
   }
 
   // Two words and a vector: an actor with one wakeup pays for this in its timing state.
-  std::vector<entry> small_;          // while buckets_ is null: next to take at the back
+  entries small_;                     // while buckets_ is null: next to take at the back
   std::unique_ptr<buckets> buckets_;  // null until more than small_capacity entries wait
 };
 

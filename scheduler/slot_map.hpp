@@ -17,12 +17,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace thespis::detail {
 
-template <class Value>
+template <class Value, class Allocator = std::allocator<Value>>
 class slot_map {
  public:
   /// Returns the number of values held.
@@ -120,7 +121,7 @@ class slot_map {
 
   // Free slots are those on the stack and every slot from bump_ on (never in the stack).
   // 32-bit counts: indexes are 32-bit anyway, and an actor with one wakeup pays for this map.
-  std::vector<slot> slots_;
+  std::vector<slot, typename std::allocator_traits<Allocator>::template rebind_alloc<slot>> slots_;
   std::uint32_t free_head_ = no_slot;
   std::uint32_t bump_ = 0;
   std::uint32_t size_ = 0;

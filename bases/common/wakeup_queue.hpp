@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "core/detail/envelope.hpp"
+#include "core/detail/envelope_allocator.hpp"
 #include "core/system_messages.hpp"
 #include "scheduler/radix_heap.hpp"
 #include "scheduler/slot_map.hpp"
@@ -180,8 +181,12 @@ class wakeup_queue {
     tombstones_ = 0;
   }
 
-  slot_map<envelope*> slots_;   // the pending wakeups' envelopes, by key
-  radix_heap<envelope*> heap_;  // the waiting envelopes (and tombstones), by deadline
+  // Their vectors come from the slabs: an actor with one wakeup pending has two vectors of one
+  // 16-byte element, a 32-byte malloc chunk each, a 16-byte block each here.
+  // The pending wakeups' envelopes, by key:
+  slot_map<envelope*, slab_allocator<envelope*>> slots_;
+  // The waiting envelopes (and tombstones), by deadline:
+  radix_heap<envelope*, slab_allocator<envelope*>> heap_;
   std::size_t tombstones_ = 0;  // cancelled since the last sweep (an upper bound)
 };
 

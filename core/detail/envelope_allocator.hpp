@@ -49,4 +49,19 @@ struct small_object {
   }
 };
 
+/// A standard allocator over the same slabs, for the runtime's small containers that are made
+/// per actor and are usually tiny: a vector of one 16-byte element takes a 16-byte block here,
+/// a 32-byte chunk from glibc's malloc. Larger than the slabs' largest block: the global heap.
+template <class T>
+struct slab_allocator {
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "the slabs' blocks align to 16");
+  using value_type = T;
+  slab_allocator() noexcept = default;
+  template <class U>
+  slab_allocator(const slab_allocator<U>&) noexcept {}  // NOLINT: rebinding converts implicitly
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_envelope(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { free_envelope(p, n * sizeof(T)); }
+  friend bool operator==(const slab_allocator&, const slab_allocator&) noexcept { return true; }
+};
+
 }  // namespace thespis::detail
