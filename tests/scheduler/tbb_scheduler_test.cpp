@@ -295,38 +295,38 @@ class relay final : public task {
   const std::chrono::steady_clock::time_point give_up_ =
       std::chrono::steady_clock::now() + patience;
 };
+
+// Two relays handing a one-worker pool back and forth without end, and a waiter that stops them.
+struct endless_chain {
+  endless_chain() {
+    ping.pair_with(pong);
+    pong.pair_with(ping);
+  }
+  std::atomic<bool> waiter_ran{false};
+  std::atomic<bool> gave_way{false};
+  relay ping{pool, waiter_ran, gave_way};
+  relay pong{pool, waiter_ran, gave_way};
+  waiter late{waiter_ran};
+  thespis::tbb_scheduler pool{1, task::activate};  // last: drained before the tasks go
+};
 }  // namespace
 
 // A chain of hand-offs runs on past its limit while nothing else waits (no task and no move to
 // another core per chain), but gives way to work that does, on one worker too.
 TEST_CASE("a chain of hand-offs that never ends gives way to a runnable scheduled from outside") {
-  std::atomic<bool> waiter_ran{false};
-  std::atomic<bool> gave_way{false};
-  thespis::tbb_scheduler pool(1, task::activate);
-  relay ping(pool, waiter_ran, gave_way);
-  relay pong(pool, waiter_ran, gave_way);
-  ping.pair_with(pong);
-  pong.pair_with(ping);
-  waiter late(waiter_ran);
-  pool.schedule(ping);
-  pool.schedule(late);
-  pool.drain();
-  CHECK(gave_way.load());
+  endless_chain chain;
+  chain.pool.schedule(chain.ping);
+  chain.pool.schedule(chain.late);
+  chain.pool.drain();
+  CHECK(chain.gave_way.load());
 }
 
 TEST_CASE("a chain of hand-offs that never ends gives way to a runnable in its worker's deque") {
-  std::atomic<bool> waiter_ran{false};
-  std::atomic<bool> gave_way{false};
-  thespis::tbb_scheduler pool(1, task::activate);
-  relay ping(pool, waiter_ran, gave_way);
-  relay pong(pool, waiter_ran, gave_way);
-  ping.pair_with(pong);
-  pong.pair_with(ping);
-  waiter late(waiter_ran);
-  scheduler_of_two start(pool, ping, late);
-  pool.schedule(start);
-  pool.drain();
-  CHECK(gave_way.load());
+  endless_chain chain;
+  scheduler_of_two start(chain.pool, chain.ping, chain.late);
+  chain.pool.schedule(start);
+  chain.pool.drain();
+  CHECK(chain.gave_way.load());
 }
 
 namespace {
