@@ -680,7 +680,7 @@ void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
       });
 }
 
-void actor_cell::check_transient(std::uint64_t tag) noexcept {
+void actor_cell::check_transient(std::uint32_t tag) noexcept {
   // Not armed: cancelled as the actor exited. Another tag: armed before a restart.
   timing* const made = timing_made();
   if (!made || !made->transient_armed || made->transient_tag != tag) return;

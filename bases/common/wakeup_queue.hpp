@@ -182,12 +182,14 @@ class wakeup_queue {
   }
 
   // Their vectors come from the slabs: an actor with one wakeup pending has two vectors of one
-  // 16-byte element, a 32-byte malloc chunk each, a 16-byte block each here.
+  // 16-byte element, a 32-byte malloc chunk each, a 16-byte block each here. An actor with a
+  // wakeup pays for this object too: the tombstone count (32 bits, as the slot map's indexes
+  // are) sits in the slot map's tail padding (72 bytes, not 80).
   // The pending wakeups' envelopes, by key:
-  slot_map<envelope*, slab_allocator<envelope*>> slots_;
+  [[no_unique_address]] slot_map<envelope*, slab_allocator<envelope*>> slots_;
+  std::uint32_t tombstones_ = 0;  // cancelled since the last sweep (an upper bound)
   // The waiting envelopes (and tombstones), by deadline:
   radix_heap<envelope*, slab_allocator<envelope*>> heap_;
-  std::size_t tombstones_ = 0;  // cancelled since the last sweep (an upper bound)
 };
 
 }  // namespace thespis::detail
