@@ -87,9 +87,8 @@ class wakeup_queue {
         return;
       }
       // The actor handles these next: start their other lines on their way now, while the
-      // take goes on (each wakeup's slot is erased as it arrives, its payload read).
-      slots_.prefetch(w.handle.id);
-      if (const envelope* payload = w.payload.view()) __builtin_prefetch(payload);
+      // take goes on.
+      prefetch_arrival(w);
       (due.first ? due.last->next : due.first) = wakeup;
       due.last = wakeup;
       ++due.count;
@@ -117,9 +116,7 @@ class wakeup_queue {
     if (next == nullptr) return;
     __builtin_prefetch(next->next);
     if (!holds<wakeup_message>(*next)) return;
-    const wakeup_message& w = static_cast<const envelope_of<wakeup_message>*>(next)->value;
-    slots_.prefetch(w.handle.id);
-    if (const envelope* payload = w.payload.view()) __builtin_prefetch(payload);
+    prefetch_arrival(static_cast<const envelope_of<wakeup_message>*>(next)->value);
   }
 
   /// A taken wakeup reached the actor: returns true if it is still pending (then it no longer
@@ -163,6 +160,12 @@ class wakeup_queue {
   // Below this many heap entries tombstones just wait for their deadlines.
   static constexpr std::size_t min_sweep_size = 1024;
 
+  // Starts fetching what the wakeup's arrival reads: its slot (erased by arrived()) and its
+  // payload (read by the actor).
+  void prefetch_arrival(const wakeup_message& w) const noexcept {
+    slots_.prefetch(w.handle.id);
+    if (const envelope* payload = w.payload.view()) __builtin_prefetch(payload);
+  }
   static wakeup_message& message_of(envelope* wakeup) noexcept {
     return static_cast<envelope_of<wakeup_message>*>(wakeup)->value;
   }
