@@ -23,6 +23,23 @@ namespace thespis {
 namespace {
 struct worker_slot;
 thread_local worker_slot* current_slot = nullptr;  // set while a task of ours runs here
+// The pool whose task runs on this thread, if any (what a task sets, see in_task): only then is
+// tbb::this_task_arena::current_thread_index() a slot of that pool's arena. A thread outside
+// every arena that has used oneTBB (an outside thread that scheduled once) reads 0 there too,
+// as do threads in slot 0 of another arena (another system's workers).
+thread_local const void* pool_running_here = nullptr;
+
+// Marks this thread as running a task of `pool` until the end of the scope.
+class in_task {
+ public:
+  explicit in_task(const void* pool) noexcept : outer_(std::exchange(pool_running_here, pool)) {}
+  ~in_task() { pool_running_here = outer_; }
+  in_task(const in_task&) = delete;
+  in_task& operator=(const in_task&) = delete;
+
+ private:
+  const void* outer_;
+};
 }  // namespace
 
 struct tbb_scheduler::impl {
@@ -43,6 +60,7 @@ struct tbb_scheduler::impl {
   void enqueue_fifo(runnable* r) noexcept {
     note_submitted();
     arena.enqueue(group.defer([this, r] {
+      in_task here(this);
       note_started();
       activate(r);
     }));
@@ -50,6 +68,7 @@ struct tbb_scheduler::impl {
   void spawn_local(runnable* r) noexcept {
     note_submitted();
     group.run([this, r] {
+      in_task here(this);
       note_started();
       activate(r);
     });
@@ -60,7 +79,8 @@ struct tbb_scheduler::impl {
   // thread there submitted to TBB and how many it started. A slot's line is written only by the
   // thread in the slot — TBB gives a slot to one thread at a time, and hands it over with a
   // release/acquire pair — so a plain load and store count there: an atomic read-modify-write
-  // on every spawn cost skynet 7-10 %. Outside threads share their line: fetch_add.
+  // on every spawn cost skynet 7-10 %. Every other thread (outside, or in another pool's task)
+  // shares the last line: fetch_add.
   struct alignas(64) task_counts {
     std::atomic<std::uint64_t> submitted{0};
     std::atomic<std::uint64_t> started{0};
@@ -68,7 +88,7 @@ struct tbb_scheduler::impl {
   // relaxed (all): the counts only steer fairness. A stale read lets a yielded runnable run one
   // more budget before it gives way; the next yield reads again.
   void count(std::atomic<std::uint64_t> task_counts::*which) noexcept {
-    const int slot = tbb::this_task_arena::current_thread_index();
+    const int slot = pool_running_here == this ? tbb::this_task_arena::current_thread_index() : -1;
     if (slot >= 0 && static_cast<unsigned>(slot) < workers) {
       std::atomic<std::uint64_t>& n = counts[slot].*which;
       n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -218,6 +238,7 @@ bool tbb_scheduler::impl::start_drainer_if_needed(runnable* first) noexcept {
     if (drainers.compare_exchange_weak(running, running + 1, std::memory_order_relaxed)) {
       note_submitted();
       arena.enqueue(group.defer([this, first] {
+        in_task here(this);
         note_started();
         if (first) activate(first);
         drain_injected();
@@ -327,6 +348,10 @@ void tbb_scheduler::drain() noexcept {
 
 unsigned tbb_scheduler::workers() const noexcept {
   return impl_->workers;
+}
+
+bool tbb_scheduler::work_waiting() const noexcept {
+  return impl_->others_waiting();
 }
 
 }  // namespace thespis

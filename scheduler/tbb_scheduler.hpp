@@ -39,6 +39,10 @@ class tbb_scheduler final : public scheduler {
   /// Returns the number of worker threads.
   unsigned workers() const noexcept;
 
+  /// True if work of this pool waits to start: a task queued and not started, or an outside
+  /// schedule not yet taken. A snapshot, exact once the pool is drained and nobody schedules.
+  bool work_waiting() const noexcept;
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;
