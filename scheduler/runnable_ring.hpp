@@ -80,7 +80,11 @@ class runnable_ring {
   }
 
   /// True if some runnable was pushed and not yet popped (or is being pushed). A snapshot: the
-  /// caller orders it against its own writes (see tbb_scheduler's drainers).
+  /// caller orders it against its own writes (see tbb_scheduler's drainers). "Being pushed"
+  /// counts: a producer preempted between claiming its slot and publishing it leaves the ring
+  /// reading non-empty while try_pop() finds nothing, and a consumer that waits for it (a
+  /// lingering drainer) spins until that producer runs again — bounded by the producer's time
+  /// slice, as in any queue of this kind; nothing is lost.
   bool maybe_nonempty() const noexcept {
     return tail_.load(std::memory_order_relaxed) != head_.load(std::memory_order_relaxed);
   }
