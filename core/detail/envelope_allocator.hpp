@@ -13,11 +13,14 @@
 // sets the block's bit in the slab's `remote_bits` (gathered per word: one atomic OR for a run of
 // blocks), which the owner takes over when it runs out of space — so blocks always return to the
 // thread that allocates them, and a backlog of a million messages costs no malloc call at all.
-// Memory: a slab whose blocks all came back is kept as a spare (up to 1024 per size and thread,
-// 64 MiB: a drained backlog tends to come back, and fresh slabs cost page faults), beyond that
-// returned to the system (slabs are cut from 4 MiB mappings; a returned one gives its pages
-// back). A thread's heap is parked for the next thread when the thread exits,
-// since other threads may still free its blocks.
+// Memory: a slab whose blocks all came back through its owner's frees is kept as a spare (up to
+// 1024 per size and thread, 64 MiB: a drained backlog tends to come back, and fresh slabs cost
+// page faults), beyond that returned to the system (slabs are cut from 4 MiB mappings; a
+// returned one gives its pages back). Blocks freed by other threads come back as bits that only
+// the owner collects, when it allocates: their slabs are reused, never given back, so a thread
+// that allocates what others free (an outside producer) keeps the slabs of its largest backlog.
+// A thread's heap is parked for the next thread when the thread exits, since other threads may
+// still free its blocks.
 #pragma once
 
 #include <cstddef>
