@@ -1,6 +1,7 @@
 #include "scheduler/tbb_scheduler.hpp"
 
 #include "scheduler/cpu_pause.hpp"
+#include "scheduler/held_runnable.hpp"
 #include "scheduler/runnable_ring.hpp"
 
 #include <oneapi/tbb/global_control.h>
@@ -21,8 +22,6 @@
 namespace thespis {
 
 namespace {
-struct worker_slot;
-thread_local worker_slot* current_slot = nullptr;  // set while a task of ours runs here
 // The pool whose task runs on this thread, if any (what a task sets, see in_task): only then is
 // tbb::this_task_arena::current_thread_index() a slot of that pool's arena. A thread outside
 // every arena that has used oneTBB (an outside thread that scheduled once) reads 0 there too,
@@ -65,6 +64,10 @@ struct tbb_scheduler::impl {
       activate(r);
     }));
   }
+  // Hands the runnable held in a worker's `next` slot to its deque, where an idle worker can
+  // take it: its sender goes on sending to it (see held_runnable.hpp). Alone in the pool, it
+  // stays.
+  static void release_held(detail::held_runnable_slot& slot) noexcept;
   void spawn_local(runnable* r) noexcept {
     note_submitted();
     group.run([this, r] {
@@ -168,16 +171,26 @@ struct tbb_scheduler::impl {
 };
 
 namespace {
-struct worker_slot {
-  const void* owner;  // the impl whose task runs here
-  runnable* next;     // the runnable to run right after the current activation, if any
+// A worker's slot while it runs an activation (detail::current_held_slot points here).
+struct worker_slot : detail::held_runnable_slot {
+  void* owner = nullptr;  // the impl whose task runs here
 };
+worker_slot* current_slot() noexcept {
+  return static_cast<worker_slot*>(detail::current_held_slot);
+}
 }  // namespace
+
+void tbb_scheduler::impl::release_held(detail::held_runnable_slot& slot) noexcept {
+  auto* self = static_cast<impl*>(static_cast<worker_slot&>(slot).owner);
+  if (self->workers > 1) self->spawn_local(std::exchange(slot.next, nullptr));
+}
 
 // Runs r, then whatever its activation scheduled into the `next` slot, up to chain_limit.
 void tbb_scheduler::impl::activate(runnable* r) noexcept {
-  worker_slot slot{this, nullptr};
-  worker_slot* outer = std::exchange(current_slot, &slot);
+  worker_slot slot;
+  slot.owner = this;
+  slot.release = release_held;
+  detail::held_runnable_slot* outer = std::exchange(detail::current_held_slot, &slot);
   for (unsigned hops = 1;; ++hops) {
     // No reference counting here: two atomic updates per activation were ~10 % of ping_pong.
     // The runnable's owner keeps it alive while it is queued (see runnable).
@@ -201,7 +214,7 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
       hops = 0;
     }
   }
-  current_slot = outer;
+  detail::current_held_slot = outer;
 }
 
 // From outside the pool. While no drainer runs, r starts one and runs first in it: a lone
@@ -320,11 +333,12 @@ bool tbb_scheduler::impl::linger() noexcept {
 }
 
 void tbb_scheduler::impl::schedule(runnable& r) noexcept {
-  worker_slot* slot = current_slot;
+  worker_slot* slot = current_slot();
   if (slot == nullptr || slot->owner != this) {
     inject(&r);  // from outside the pool
   } else if (slot->next == nullptr) {
     slot->next = &r;  // runs next on this worker
+    slot->pushes_while_held = 0;
   } else {
     spawn_local(&r);  // this worker's deque; idle workers steal from it
   }

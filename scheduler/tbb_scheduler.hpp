@@ -14,7 +14,9 @@ namespace thespis {
 ///  - from inside an activation on this pool: the first one into the worker's `next` slot, run
 ///    on the same thread as soon as the current activation ends (a message's receiver runs where
 ///    the message is hot in cache, and ping-pong costs no task at all); further ones into the
-///    worker's local TBB deque, from which idle workers steal;
+///    worker's local TBB deque, from which idle workers steal. The one in the `next` slot goes
+///    to the deque too once the activation has pushed `release_after_pushes` messages to it
+///    (see held_runnable.hpp): a producer's loop does not keep its consumer waiting;
 ///  - a runnable that spent its budget (yielded), or a chain that ran `chain_limit`
 ///    activations in one task, runs on at once if no other work of this pool waits (nothing
 ///    in the `next` slot, no task queued and not started, no outside schedule waiting): moving

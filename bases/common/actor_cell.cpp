@@ -13,6 +13,7 @@
 #include "core/detail/troupe_signals.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/system_messages.hpp"
+#include "scheduler/held_runnable.hpp"
 
 namespace thespis::detail {
 
@@ -270,6 +271,7 @@ void actor_cell::deliver(envelope* env) noexcept {
   if (mailbox_pressure* p = pressure()) p->pushed();
   switch (mailbox_.push(env)) {
     case push_result::queued:
+      detail::note_push_to_scheduled(*this);
       return;
     case push_result::unblocked:
       runtime_.schedule(*this);

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "scheduler/held_runnable.hpp"
 #include "scheduler/tbb_scheduler.hpp"
 
 namespace {
@@ -423,4 +424,81 @@ TEST_CASE(
     REQUIRE(runs.load() == 2 * threads * per_thread);
     REQUIRE_FALSE(pool.work_waiting());
   }
+}
+
+namespace {
+// Sets `ran` when it runs.
+class flag_setter final : public task {
+ public:
+  explicit flag_setter(std::atomic<bool>& ran) : ran_(ran) {}
+  thespis::run_result run() noexcept override {
+    ran_.store(true, std::memory_order_release);
+    return thespis::run_result::idle;
+  }
+
+ private:
+  std::atomic<bool>& ran_;
+};
+
+// Schedules `receiver` (into its worker's next slot), then reports `pushes` pushes to it, as a
+// sender whose messages find it already scheduled does, and waits — up to `patience` — for it
+// to run while this activation still runs.
+class persistent_sender final : public task {
+ public:
+  persistent_sender(thespis::tbb_scheduler& pool, runnable& receiver,
+                    const std::atomic<bool>& receiver_ran, unsigned pushes,
+                    std::chrono::milliseconds patience)
+      : pool_(pool),
+        receiver_(receiver),
+        receiver_ran_(receiver_ran),
+        pushes_(pushes),
+        patience_(patience) {}
+  thespis::run_result run() noexcept override {
+    pool_.schedule(receiver_);
+    for (unsigned i = 0; i < pushes_; ++i)
+      thespis::detail::note_push_to_scheduled(receiver_);
+    const auto give_up = std::chrono::steady_clock::now() + patience_;
+    while (!receiver_ran_.load(std::memory_order_acquire) &&
+           std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
+    saw_receiver_run_ = receiver_ran_.load(std::memory_order_acquire);
+    return thespis::run_result::idle;
+  }
+  bool saw_receiver_run() const { return saw_receiver_run_; }
+
+ private:
+  thespis::tbb_scheduler& pool_;
+  runnable& receiver_;
+  const std::atomic<bool>& receiver_ran_;
+  const unsigned pushes_;
+  const std::chrono::milliseconds patience_;
+  bool saw_receiver_run_ = false;  // read after drain()
+};
+}  // namespace
+
+// A receiver waits in its sender's next slot to run where the messages are hot; a sender that
+// goes on sending (a producer's loop) lets it go to an idle worker, which handles the messages
+// while they are sent. (Fails after 10 s if it never goes.)
+TEST_CASE("a runnable its sender keeps pushing to runs on an idle worker while the sender runs") {
+  std::atomic<bool> ran{false};
+  flag_setter receiver(ran);
+  thespis::tbb_scheduler pool(2, task::activate);
+  persistent_sender sender(pool, receiver, ran, thespis::detail::release_after_pushes,
+                           std::chrono::seconds(10));
+  pool.schedule(sender);
+  pool.drain();
+  CHECK(sender.saw_receiver_run());
+}
+
+// Ping-pong and request-reply push once per activation: the receiver stays where the message
+// is hot, even with a worker idle. (The sender gives it 200 ms to be taken elsewhere.)
+TEST_CASE("a runnable pushed to once stays in its sender's next slot until the sender is done") {
+  std::atomic<bool> ran{false};
+  flag_setter receiver(ran);
+  thespis::tbb_scheduler pool(2, task::activate);
+  persistent_sender sender(pool, receiver, ran, 1, std::chrono::milliseconds(200));
+  pool.schedule(sender);
+  pool.drain();
+  CHECK_FALSE(sender.saw_receiver_run());
+  CHECK(ran.load());
 }

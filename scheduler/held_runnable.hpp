@@ -1,0 +1,37 @@
+// What the send path may tell the scheduler: a push found its receiver already scheduled.
+//
+// Why: a runnable scheduled from inside an activation waits in the worker's `next` slot and runs
+// on that worker once the activation ends — a message's receiver runs where the message is hot.
+// But an activation that goes on sending to it (a producer's loop, a pipeline's source) keeps it
+// waiting there for the whole loop while another worker may idle: after enough such pushes the
+// waiting runnable is handed to the worker's deque, where an idle worker can take it and handle
+// the messages while they are being sent.
+#pragma once
+
+#include "scheduler/runnable.hpp"
+
+namespace thespis::detail {
+
+/// The calling thread's worker slot while it runs an activation of a tbb_scheduler (null on
+/// every other thread). Owned by that scheduler.
+struct held_runnable_slot {
+  runnable* next = nullptr;        // runs right after the current activation, if any
+  unsigned pushes_while_held = 0;  // pushes to `next` since it was put there
+  void (*release)(held_runnable_slot&) noexcept = nullptr;  // hands `next` to the deque
+};
+inline thread_local held_runnable_slot* current_held_slot = nullptr;
+
+/// How many pushes to a held runnable let it go: more than a handler that answers or forwards a
+/// few messages makes (ping-pong and request-reply push once per activation, and to an idle
+/// receiver), few against a loop of thousands.
+inline constexpr unsigned release_after_pushes = 128;
+
+/// Called after a push found `receiver` already scheduled.
+inline void note_push_to_scheduled(runnable& receiver) noexcept {
+  held_runnable_slot* slot = current_held_slot;
+  if (slot != nullptr && slot->next == &receiver &&
+      ++slot->pushes_while_held == release_after_pushes)
+    slot->release(*slot);
+}
+
+}  // namespace thespis::detail
