@@ -427,19 +427,6 @@ TEST_CASE(
 }
 
 namespace {
-// Sets `ran` when it runs.
-class flag_setter final : public task {
- public:
-  explicit flag_setter(std::atomic<bool>& ran) : ran_(ran) {}
-  thespis::run_result run() noexcept override {
-    ran_.store(true, std::memory_order_release);
-    return thespis::run_result::idle;
-  }
-
- private:
-  std::atomic<bool>& ran_;
-};
-
 // Schedules `receiver` (into its worker's next slot), then reports `pushes` pushes to it, as a
 // sender whose messages find it already scheduled does, and waits — up to `patience` — for it
 // to run while this activation still runs.
@@ -481,7 +468,7 @@ class persistent_sender final : public task {
 // while they are sent. (Fails after 10 s if it never goes.)
 TEST_CASE("a runnable its sender keeps pushing to runs on an idle worker while the sender runs") {
   std::atomic<bool> ran{false};
-  flag_setter receiver(ran);
+  waiter receiver(ran);  // sets `ran` when it runs
   thespis::tbb_scheduler pool(2, task::activate);
   persistent_sender sender(pool, receiver, ran, thespis::detail::release_after_pushes,
                            std::chrono::seconds(10));
@@ -494,7 +481,7 @@ TEST_CASE("a runnable its sender keeps pushing to runs on an idle worker while t
 // is hot, even with a worker idle. (The sender gives it 200 ms to be taken elsewhere.)
 TEST_CASE("a runnable pushed to once stays in its sender's next slot until the sender is done") {
   std::atomic<bool> ran{false};
-  flag_setter receiver(ran);
+  waiter receiver(ran);  // sets `ran` when it runs
   thespis::tbb_scheduler pool(2, task::activate);
   persistent_sender sender(pool, receiver, ran, 1, std::chrono::milliseconds(200));
   pool.schedule(sender);
