@@ -82,6 +82,22 @@ class one_shot final : public task {
  private:
   std::atomic<int>& runs_;
 };
+
+// Schedules `runnables` from `threads` threads outside the pool at once, `per_thread` each
+// (thread t takes the t-th run of them), and returns when every thread has scheduled its share.
+template <class Runnables>
+void schedule_from_outside(thespis::tbb_scheduler& pool, Runnables& runnables, int threads,
+                           int per_thread) {
+  std::vector<std::thread> outside;
+  for (int t = 0; t < threads; ++t) {
+    outside.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i)
+        pool.schedule(runnables[static_cast<std::size_t>(t * per_thread + i)]);
+    });
+  }
+  for (auto& th : outside)
+    th.join();
+}
 }  // namespace
 
 // Outside schedules share a queue that drainer tasks empty: a runnable queued just as the last
@@ -96,15 +112,7 @@ TEST_CASE("runnables scheduled by many outside threads at once all run") {
     shots.emplace_back(runs);
   thespis::tbb_scheduler pool(2, task::activate);
   for (int round = 1; round <= rounds; ++round) {
-    std::vector<std::thread> outside;
-    for (int t = 0; t < threads; ++t) {
-      outside.emplace_back([&, t] {
-        for (int i = 0; i < per_thread; ++i)
-          pool.schedule(shots[static_cast<std::size_t>(t * per_thread + i)]);
-      });
-    }
-    for (auto& th : outside)
-      th.join();
+    schedule_from_outside(pool, shots, threads, per_thread);
     pool.drain();
     REQUIRE(runs.load() == round * threads * per_thread);
   }
@@ -411,15 +419,7 @@ TEST_CASE(
     thespis::tbb_scheduler pool(2, task::activate);
     spawner chain(pool, spawned);
     pool.schedule(chain);
-    std::vector<std::thread> outside;
-    for (int t = 0; t < threads; ++t) {
-      outside.emplace_back([&, t] {
-        for (int i = 0; i < per_thread; ++i)
-          pool.schedule(injected[static_cast<std::size_t>(t * per_thread + i)]);
-      });
-    }
-    for (auto& th : outside)
-      th.join();
+    schedule_from_outside(pool, injected, threads, per_thread);
     pool.drain();
     REQUIRE(runs.load() == 2 * threads * per_thread);
     REQUIRE_FALSE(pool.work_waiting());
