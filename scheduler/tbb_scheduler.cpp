@@ -5,6 +5,7 @@
 #include "scheduler/runnable_ring.hpp"
 
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
@@ -21,26 +22,6 @@
 
 namespace thespis {
 
-namespace {
-// The pool whose task runs on this thread, if any (what a task sets, see in_task): only then is
-// tbb::this_task_arena::current_thread_index() a slot of that pool's arena. A thread outside
-// every arena that has used oneTBB (an outside thread that scheduled once) reads 0 there too,
-// as do threads in slot 0 of another arena (another system's workers).
-thread_local const void* pool_running_here = nullptr;
-
-// Marks this thread as running a task of `pool` until the end of the scope.
-class in_task {
- public:
-  explicit in_task(const void* pool) noexcept : outer_(std::exchange(pool_running_here, pool)) {}
-  ~in_task() { pool_running_here = outer_; }
-  in_task(const in_task&) = delete;
-  in_task& operator=(const in_task&) = delete;
-
- private:
-  const void* outer_;
-};
-}  // namespace
-
 struct tbb_scheduler::impl {
   impl(unsigned workers, runnable::run_function run, unsigned chain_limit)
       : run(run),
@@ -56,11 +37,11 @@ struct tbb_scheduler::impl {
   void drain_injected() noexcept;
   bool linger() noexcept;
   runnable* take_injected() noexcept;
+  // From activate(), so in a task of ours.
   void enqueue_fifo(runnable* r) noexcept {
-    note_submitted();
+    count_here(&task_counts::submitted);
     arena.enqueue(group.defer([this, r] {
-      in_task here(this);
-      note_started();
+      count_here(&task_counts::started);
       activate(r);
     }));
   }
@@ -68,39 +49,51 @@ struct tbb_scheduler::impl {
   // take it: its sender goes on sending to it (see held_runnable.hpp). Alone in the pool, it
   // stays.
   static void release_held(detail::held_runnable_slot& slot) noexcept;
+  // Into the calling thread's deque, in the arena it is in: only from a task of ours (see
+  // in_own_task()).
   void spawn_local(runnable* r) noexcept {
-    note_submitted();
+    count_here(&task_counts::submitted);
     group.run([this, r] {
-      in_task here(this);
-      note_started();
+      count_here(&task_counts::started);
       activate(r);
     });
   }
+  // True if the calling thread runs a task of ours right now, not a nested one: not a task of a
+  // parallel algorithm a handler started, nor code inside the user's own task_arena::execute.
+  // Only then does a oneTBB spawn land in our arena, and is current_thread_index() a slot of
+  // it. A task spawned in the user's arena runs there or never (an arena of one slot has no
+  // worker), and drain() would wait for it for ever.
+  bool in_own_task() const noexcept { return tbb::task::current_context() == &context; }
 
   // -- whether any of our work waits for a worker -------------------------------------------
   // Per worker slot (and one shared line for threads outside the pool), how many tasks the
   // thread there submitted to TBB and how many it started. A slot's line is written only by the
   // thread in the slot — TBB gives a slot to one thread at a time, and hands it over with a
   // release/acquire pair — so a plain load and store count there: an atomic read-modify-write
-  // on every spawn cost skynet 7-10 %. Every other thread (outside, or in another pool's task)
-  // shares the last line: fetch_add.
+  // on every spawn cost skynet 7-10 %. A thread counts on its slot only inside a task of ours:
+  // anywhere else current_thread_index() numbers another arena's slots (an outside thread that
+  // once used oneTBB reads 0, as do other pools' workers and a handler inside the user's own
+  // arena). Drainers are started from anywhere, and count on the last line: fetch_add.
   struct alignas(64) task_counts {
     std::atomic<std::uint64_t> submitted{0};
     std::atomic<std::uint64_t> started{0};
   };
   // relaxed (all): the counts only steer fairness. A stale read lets a yielded runnable run one
   // more budget before it gives way; the next yield reads again.
-  void count(std::atomic<std::uint64_t> task_counts::*which) noexcept {
-    const int slot = pool_running_here == this ? tbb::this_task_arena::current_thread_index() : -1;
+  // Counts on the calling thread's slot; only from a task of ours (see in_own_task()).
+  void count_here(std::atomic<std::uint64_t> task_counts::*which) noexcept {
+    const int slot = tbb::this_task_arena::current_thread_index();
     if (slot >= 0 && static_cast<unsigned>(slot) < workers) {
       std::atomic<std::uint64_t>& n = counts[slot].*which;
       n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     } else {
-      (counts[workers].*which).fetch_add(1, std::memory_order_relaxed);
+      count_shared(which);  // not expected: our arena has `workers` slots
     }
   }
-  void note_submitted() noexcept { count(&task_counts::submitted); }
-  void note_started() noexcept { count(&task_counts::started); }
+  // Counts on the shared line; from any thread.
+  void count_shared(std::atomic<std::uint64_t> task_counts::*which) noexcept {
+    (counts[workers].*which).fetch_add(1, std::memory_order_relaxed);
+  }
   // True if a task of ours is queued in TBB and not started, or a runnable waits for a drainer.
   bool others_waiting() const noexcept { return injected_waiting() || tasks_waiting(); }
   // True if a task of ours is queued in TBB and not started.
@@ -131,7 +124,14 @@ struct tbb_scheduler::impl {
 
   std::unique_ptr<tbb::global_control> parallelism;  // null when the default limit suffices
   tbb::task_arena arena;
-  tbb::task_group group;  // tracks every task we submit, so drain() can wait for all of them
+  // The context of every task we submit (see in_own_task()). Isolated: bound (the default), it
+  // would become the child of whatever task first spawned with it — a parallel_for body that
+  // creates a system, say — and that task's cancellation (an exception) would cancel ours,
+  // whose activations oneTBB then drops unrun.
+  tbb::task_group_context context{
+      tbb::task_group_context::isolated,
+      tbb::task_group_context::default_traits | tbb::task_group_context::concurrent_wait};
+  tbb::task_group group{context};  // tracks every task we submit, so drain() can wait for them
 
   // Runnables scheduled from threads outside the pool, taken by drainer tasks a batch at a
   // time. A oneTBB task per outside schedule was ~25 % of fork_join_creation (allocating the
@@ -182,7 +182,13 @@ worker_slot* current_slot() noexcept {
 
 void tbb_scheduler::impl::release_held(detail::held_runnable_slot& slot) noexcept {
   auto* self = static_cast<impl*>(static_cast<worker_slot&>(slot).owner);
-  if (self->workers > 1) self->spawn_local(std::exchange(slot.next, nullptr));
+  if (self->workers == 1) return;
+  runnable* held = std::exchange(slot.next, nullptr);
+  if (self->in_own_task()) {
+    self->spawn_local(held);
+  } else {
+    self->inject(held);  // the sender is inside the user's arena or a parallel algorithm
+  }
 }
 
 // Runs r, then whatever its activation scheduled into the `next` slot, up to chain_limit.
@@ -249,10 +255,9 @@ bool tbb_scheduler::impl::start_drainer_if_needed(runnable* first) noexcept {
   while (running == 0 ||
          (running < workers && (lingering.load(std::memory_order_relaxed) == 0 || backlogged()))) {
     if (drainers.compare_exchange_weak(running, running + 1, std::memory_order_relaxed)) {
-      note_submitted();
+      count_shared(&task_counts::submitted);  // from any thread: an outside one, mostly
       arena.enqueue(group.defer([this, first] {
-        in_task here(this);
-        note_started();
+        count_here(&task_counts::started);
         if (first) activate(first);
         drain_injected();
       }));
@@ -339,8 +344,10 @@ void tbb_scheduler::impl::schedule(runnable& r) noexcept {
   } else if (slot->next == nullptr) {
     slot->next = &r;  // runs next on this worker
     slot->pushes_while_held = 0;
-  } else {
+  } else if (in_own_task()) {
     spawn_local(&r);  // this worker's deque; idle workers steal from it
+  } else {
+    inject(&r);  // the handler is inside the user's arena or a parallel algorithm (see there)
   }
 }
 

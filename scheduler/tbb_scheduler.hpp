@@ -22,6 +22,9 @@ namespace thespis {
 ///    in the `next` slot, no task queued and not started, no outside schedule waiting): moving
 ///    it would only move its mailbox to another core. Otherwise it goes to the arena's shared
 ///    FIFO queue, so a busy runnable or chain cannot starve the others;
+///  - from inside an activation, but within the user's own task_arena::execute or a parallel
+///    algorithm its handler runs: into the `next` slot if free, else as from outside (a oneTBB
+///    spawn there would land in the user's arena, where nothing may ever run it);
 ///  - from outside the pool: a drainer task (in that FIFO queue) when some worker has none,
 ///    else into a queue the running drainers empty a batch at a time — not one oneTBB task per
 ///    runnable while the pool is busy.

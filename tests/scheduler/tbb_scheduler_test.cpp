@@ -3,8 +3,12 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <thread>
 #include <vector>
+
+#include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
 
 #include "scheduler/held_runnable.hpp"
 #include "scheduler/tbb_scheduler.hpp"
@@ -488,4 +492,88 @@ TEST_CASE("a runnable pushed to once stays in its sender's next slot until the s
   pool.drain();
   CHECK_FALSE(sender.saw_receiver_run());
   CHECK(ran.load());
+}
+
+namespace {
+// Run by the pool: inside `arena` (the user's own oneTBB arena, entered from the activation as a
+// handler may), schedules `first` (into the worker's next slot) and `second` (which cannot go
+// there: the slot is taken), then reports `pushes` pushes to `first`, as a sending loop does.
+class scheduler_in_foreign_arena final : public task {
+ public:
+  scheduler_in_foreign_arena(thespis::tbb_scheduler& pool, tbb::task_arena& arena, runnable& first,
+                             runnable& second, unsigned pushes)
+      : pool_(pool), arena_(arena), first_(first), second_(second), pushes_(pushes) {}
+  thespis::run_result run() noexcept override {
+    arena_.execute([this] {
+      pool_.schedule(first_);
+      pool_.schedule(second_);
+      for (unsigned i = 0; i < pushes_; ++i)
+        thespis::detail::note_push_to_scheduled(first_);
+    });
+    return thespis::run_result::idle;
+  }
+
+ private:
+  thespis::tbb_scheduler& pool_;
+  tbb::task_arena& arena_;
+  runnable& first_;
+  runnable& second_;
+  const unsigned pushes_;
+};
+
+// Waits until both flags are set, or `patience` has passed; returns whether both were.
+bool both_set_within(const std::atomic<bool>& a, const std::atomic<bool>& b,
+                     std::chrono::seconds patience) {
+  const auto give_up = std::chrono::steady_clock::now() + patience;
+  while (!(a.load(std::memory_order_acquire) && b.load(std::memory_order_acquire))) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+}  // namespace
+
+// A oneTBB task spawned inside another arena belongs to that arena: one with no worker of its
+// own (a task_arena of one slot, kept for the thread that enters it) never runs it, and the
+// pool's drain() would wait for it for ever. Runnables scheduled there must still run on the
+// pool. (Waits 10 s for them; on failure the pool is leaked, as its drain() would hang.)
+TEST_CASE("runnables scheduled from inside the user's own task arena run on the pool") {
+  for (const unsigned pushes : {0u, thespis::detail::release_after_pushes}) {
+    std::atomic<bool> first_ran{false};
+    std::atomic<bool> second_ran{false};
+    waiter first(first_ran);
+    waiter second(second_ran);
+    tbb::task_arena users_arena(1);  // no worker thread: runs only what its caller runs
+    auto pool = std::make_unique<thespis::tbb_scheduler>(2, task::activate);
+    scheduler_in_foreign_arena start(*pool, users_arena, first, second, pushes);
+    pool->schedule(start);
+    const bool both_ran = both_set_within(first_ran, second_ran, std::chrono::seconds(10));
+    if (!both_ran) (void)pool.release();
+    INFO("pushes to the first: " << pushes);
+    REQUIRE(both_ran);
+    pool->drain();
+    CHECK_FALSE(pool->work_waiting());
+  }
+}
+
+// A pool made inside a oneTBB task (a parallel_for body that builds an actor system, say) must
+// not be cancelled with that task's group: oneTBB drops a cancelled group's queued tasks unrun.
+// (Waits 10 s for the runnable; on failure the pool is leaked, as its drain() would hang.)
+TEST_CASE("a pool made inside a task group that is then cancelled still runs what it is given") {
+  std::atomic<bool> first_ran{false};
+  std::atomic<bool> second_ran{false};
+  waiter first(first_ran);
+  waiter second(second_ran);
+  std::unique_ptr<thespis::tbb_scheduler> pool;
+  tbb::task_group outer;
+  outer.run([&] {
+    pool = std::make_unique<thespis::tbb_scheduler>(2, task::activate);
+    pool->schedule(first);  // the pool's first task: where oneTBB binds a context to its parent
+    outer.cancel();
+  });
+  outer.wait();
+  pool->schedule(second);
+  const bool both_ran = both_set_within(first_ran, second_ran, std::chrono::seconds(10));
+  if (!both_ran) (void)pool.release();
+  REQUIRE(both_ran);
 }
