@@ -123,6 +123,8 @@ class actor_system {
 
   /// Sends msg to `to` and waits up to `timeout` for the first message sent back to the sender.
   /// Returns the reply, or std::nullopt on timeout; never waits longer than `timeout`.
+  /// For outside code: from inside one of this system's actors it throws std::logic_error (the
+  /// asked actor may be waiting for the very worker the ask would block; use a request).
   /// (The leading `int...` keeps `ask<Reply>(...)` from selecting this overload.)
   template <int..., class T, class Rep, class Period>
   std::optional<message> ask(const address& to, T&& msg,

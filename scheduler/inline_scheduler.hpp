@@ -21,6 +21,10 @@ class inline_scheduler final : public scheduler {
   /// A nested call from inside a runnable returns at once: the outer call finishes the work.
   void drain() noexcept override;
 
+  /// True while drain() runs: on the one thread that drives this scheduler, only activations
+  /// run then.
+  bool running_here() const noexcept override { return draining_; }
+
   /// Returns true if nothing is queued.
   bool quiet() const noexcept { return ready_.empty(); }
 

@@ -18,6 +18,10 @@ class scheduler {
   /// Waits for every queued and running activation to finish, then refuses nothing: later
   /// schedule() calls still run. Called by the owner, not from inside a runnable.
   virtual void drain() noexcept = 0;
+
+  /// True if the calling thread is inside an activation this scheduler runs: a blocking wait
+  /// there may hold up the very runnables queued behind it.
+  virtual bool running_here() const noexcept = 0;
 };
 
 }  // namespace thespis

@@ -363,6 +363,11 @@ void tbb_scheduler::schedule(runnable& r) noexcept {
   impl_->schedule(r);
 }
 
+bool tbb_scheduler::running_here() const noexcept {
+  const worker_slot* slot = current_slot();
+  return slot != nullptr && slot->owner == impl_.get();
+}
+
 void tbb_scheduler::drain() noexcept {
   impl_->arena.execute([this] { impl_->group.wait(); });
 }

@@ -40,6 +40,7 @@ class tbb_scheduler final : public scheduler {
 
   void schedule(runnable& r) noexcept override;
   void drain() noexcept override;
+  bool running_here() const noexcept override;
 
   /// Returns the number of worker threads.
   unsigned workers() const noexcept;

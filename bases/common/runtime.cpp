@@ -139,7 +139,17 @@ void runtime::tell(const address& to, envelope* env) {
   settle();
 }
 
+// Refused inside an actor of this system: the asked actor may be the next to run on this very
+// worker (the simple base: on this very thread) once the handler returns, so the ask would wait
+// out its timeout for a reply that cannot come before it gives up.
 message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) {
+  if (in_activation()) {
+    destroy_envelope(env);
+    throw std::logic_error(
+        "actor_system::ask blocks, and is for outside code: inside an actor, the asked actor may "
+        "wait for this very worker. Use ref<T>(to).request(...).then(...), or send and handle "
+        "the reply");
+  }
   auto slot = intrusive_ptr<reply_slot>::adopt(
       new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);

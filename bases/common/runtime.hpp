@@ -105,6 +105,8 @@ class runtime : public system_base {
   /// Returns true if outside tells wait on back-pressure (not on the simple base, which runs
   /// every tell to quiet anyway).
   virtual bool outside_tells_wait() const noexcept { return true; }
+  /// True if the calling thread runs one of this system's actors right now.
+  virtual bool in_activation() const noexcept = 0;
   /// Waits for the reply an ask expects.
   virtual message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
   /// Stops running cells: waits for the scheduler if `clean`, else abandons what is stuck.

@@ -138,3 +138,50 @@ TEST_CASE("a reply that comes after its request timed out becomes a dead letter"
   CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == dead_before + 1; }));
   CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));  // and the actor never saw it
 }
+
+namespace {
+struct blocking_ask_of {
+  address of;
+};
+
+// Uses the system's blocking ask from inside a handler, and reports what came of it.
+class blocking_asker : public thespis::actor {
+ public:
+  explicit blocking_asker(thespis::actor_system* sys) : sys_(sys) {
+    handle([this](const blocking_ask_of& a, const address& from) {
+      std::string outcome;
+      try {
+        auto reply = sys_->ask(a.of, std::string("ping"), std::chrono::seconds(2));
+        outcome = reply ? "answered" : "timed out";
+      } catch (const std::logic_error& e) {
+        outcome = std::string("refused: ") + e.what();
+      }
+      send(from, outcome);
+    });
+  }
+
+ private:
+  thespis::actor_system* const sys_;
+};
+
+class string_echo : public thespis::actor {
+ public:
+  string_echo() {
+    handle([this](const std::string& s, const address& from) { send(from, s); });
+  }
+};
+}  // namespace
+
+// The worker a handler blocks may be the one that would run the asked actor (the next one to
+// run there, after this handler): the blocking ask would wait out its timeout. It is refused
+// at once, pointing to the non-blocking request.
+TEMPLATE_TEST_CASE("an actor that uses the system's blocking ask is refused, and told of request",
+                   "[ask]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address echo = sys.create_actor<string_echo>();
+  address asker = sys.create_actor<blocking_asker>(&sys);
+  auto outcome = sys.template ask<std::string>(asker, blocking_ask_of{echo}, answer_within);
+  REQUIRE(outcome);
+  CHECK_THAT(*outcome,
+             Catch::Matchers::StartsWith("refused: ") && Catch::Matchers::Contains("request("));
+}
