@@ -50,10 +50,11 @@ std::optional<R> ask_for(thespis::actor_system& sys, const thespis::address& to,
   return std::nullopt;
 }
 
-/// Waits (up to reply_timeout) until at most `count` actors are alive; returns false on timeout.
+/// Waits (up to `timeout`) until at most `count` actors are alive; returns false on timeout.
 /// For rows whose actors exit on their own: the next iteration must not overlap their exits.
-inline bool wait_for_live_actors(const thespis::actor_system& sys, std::size_t count) {
-  const auto deadline = std::chrono::steady_clock::now() + reply_timeout;
+inline bool wait_for_live_actors(const thespis::actor_system& sys, std::size_t count,
+                                 std::chrono::seconds timeout = reply_timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (sys.live_actor_count() > count) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(200));

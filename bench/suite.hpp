@@ -79,6 +79,10 @@ inline void fail(benchmark::State& state, const char* why) {
 
 /// How long a workload waits for its result before it reports the row as failed.
 inline constexpr std::chrono::seconds reply_timeout{120};
+/// How long idle_memory waits for its million actors to exit. Their exit is not what the row
+/// measures, and on a slow stretch of the host CAF's took longer than reply_timeout at 2 workers
+/// (the suite at bda896b: 25 s median, one repetition past 120 s).
+inline constexpr std::chrono::seconds idle_exit_timeout{600};
 
 /// Measures the wall time of a benchmark loop, for the ns-per-item counters. Start it right
 /// before `for (auto _ : state)`.

@@ -63,10 +63,11 @@ std::optional<R> request_for(caf::scoped_actor& self, const caf::actor& dest, Ts
   return result;
 }
 
-/// Waits (up to reply_timeout) until at most `count` actors run; returns false on timeout. For
+/// Waits (up to `timeout`) until at most `count` actors run; returns false on timeout. For
 /// rows whose actors quit on their own, like workloads/*.cpp's wait_for_live_actors().
-inline bool wait_for_running(caf::actor_system& sys, std::size_t count) {
-  const auto deadline = std::chrono::steady_clock::now() + reply_timeout;
+inline bool wait_for_running(caf::actor_system& sys, std::size_t count,
+                             std::chrono::seconds timeout = reply_timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (sys.registry().running() > count) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(200));

@@ -67,7 +67,7 @@ bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_kind k
   const bool all_alive = sys.registry().running() == running_before + idle.size();
   for (const auto& a : idle)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  const bool all_gone = caf_peer::wait_for_running(sys, running_before);
+  const bool all_gone = caf_peer::wait_for_running(sys, running_before, idle_exit_timeout);
   std::fill(idle.begin(), idle.end(), caf::actor{});  // the last references
   rss.after_exit = sample_memory();
   return all_alive && all_gone;

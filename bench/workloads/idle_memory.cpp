@@ -65,7 +65,7 @@ bool measure_idle_memory_here(std::int64_t actors, unsigned workers, idle_kind k
   const bool all_alive = sys.live_actor_count() == idle.size();
   for (const auto& a : idle)
     sys.tell(a, thespis::actor_exit_request{});
-  const bool all_gone = wait_for_live_actors(sys, 0);
+  const bool all_gone = wait_for_live_actors(sys, 0, idle_exit_timeout);
   idle.clear();  // the last references: the actors' cells may go now
   rss.after_exit = sample_memory();
   return all_alive && all_gone;
