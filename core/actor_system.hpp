@@ -160,7 +160,9 @@ class actor_system {
   /// shutdown timeout for them to finish, and stops. Never hangs: actors still alive at the
   /// deadline are listed in the report with the reason (busy in a handler, waiting for their
   /// children, waiting for a worker) and logged as warnings. Idempotent: a repeated call returns
-  /// the first report. Thread-safe.
+  /// the first report. Thread-safe. From inside one of the system's actors it cannot wait (the
+  /// caller is one of them): it asks every actor to exit and returns at once, listing those
+  /// still alive; outside code's shutdown(), or the destructor, finishes.
   shutdown_report shutdown() noexcept { return base_->shutdown(); }
 
   /// Returns how many destroyed systems still wait, in the background, for actors that were

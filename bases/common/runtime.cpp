@@ -368,6 +368,7 @@ bool runtime::await_exits(std::uint64_t seen, std::chrono::steady_clock::time_po
 }
 
 shutdown_report runtime::shutdown() noexcept {
+  if (in_activation()) return start_shutdown_from_inside();
   // Concurrent callers wait for the first one (bounded by its deadline) and share its report.
   std::lock_guard once(shutdown_mutex_);
   if (shutdown_report_) return *shutdown_report_;
@@ -388,6 +389,22 @@ shutdown_report runtime::shutdown() noexcept {
   ids_->discard_all_mail();  // after stop(): nothing can take that mail any more
   shutdown_report_ = report;
   return report;
+}
+
+// From inside one of the system's actors, shutdown cannot wait for the actors to exit: the
+// caller is one of them, busy in the handler that called, and waited out the whole deadline
+// for itself. It asks them all to exit and returns at once, with the ones still alive (the
+// caller among them); outside code's shutdown(), or the system's destructor, finishes.
+shutdown_report runtime::start_shutdown_from_inside() noexcept {
+  // Not waiting for a shutdown in progress outside: that one waits for this very actor.
+  std::unique_lock once(shutdown_mutex_, std::try_to_lock);
+  if (once.owns_lock() && shutdown_report_) return *shutdown_report_;
+  if (once.owns_lock()) {
+    shutting_down_.store(true, std::memory_order_relaxed);
+    std::uint64_t seen = 0;
+    (void)ask_remaining_to_exit(seen);
+  }
+  return unfinished_actors();
 }
 
 void runtime::wait_until_all_exited() noexcept {

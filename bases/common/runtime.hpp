@@ -126,6 +126,7 @@ class runtime : public system_base {
   void notify_registry_changed(bool registered) noexcept;
   bool await_exits(std::uint64_t seen, std::chrono::steady_clock::time_point deadline);
   shutdown_report unfinished_actors() const;
+  shutdown_report start_shutdown_from_inside() noexcept;
   void log_unfinished(const shutdown_report& report) const noexcept;
   void wait_until_drained(address_target& target, const address& to);
   void dead_letter(envelope* env, const address& to, std::string id) noexcept;

@@ -124,3 +124,47 @@ TEMPLATE_TEST_CASE("an actor told to exit is gone and its address is dead", "[ex
   CHECK(log->destroyed.load() == 1);
   CHECK(eventually([&] { return sys.dead_letter_count() >= 1; }));
 }
+
+namespace {
+struct shut_down_the_system {};
+struct inside_report {
+  bool clean = true;
+  bool lists_itself = false;
+};
+
+// Shuts its own system down from a handler, and reports what shutdown() returned.
+class system_stopper : public thespis::actor {
+ public:
+  explicit system_stopper(thespis::actor_system* sys) {
+    handle([this, sys](const shut_down_the_system&, const address& from) {
+      const thespis::shutdown_report report = sys->shutdown();
+      inside_report r{report.clean(), false};
+      for (const auto& u : report.unfinished)
+        r.lists_itself |=
+            u.actor == self() && u.reason == thespis::unfinished_reason::busy_in_handler;
+      send(from, r);
+    });
+  }
+};
+}  // namespace
+
+// The caller is one of the actors shutdown waits for: waiting, it waited out the whole
+// deadline (here longer than the test's patience) for itself.
+TEMPLATE_TEST_CASE("an actor that shuts its system down gets an answer at once, and all exit",
+                   "[shutdown]", THESPIS_BASES) {
+  auto log = std::make_shared<exits>();
+  thespis::system_config config;
+  config.shutdown_timeout = std::chrono::minutes(5);
+  thespis::actor_system sys{config_for<TestType>(config)};
+  for (int i = 0; i < 3; ++i)
+    sys.template create_actor<tracked>(log);
+  address stopper = sys.template create_actor<system_stopper>(&sys);
+  auto r = sys.template ask<inside_report>(stopper, shut_down_the_system{}, answer_within);
+  REQUIRE(r);
+  CHECK_FALSE(r->clean);
+  CHECK(r->lists_itself);
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(log->requests.load() == 3);
+  CHECK(sys.shutdown().clean());
+  CHECK_THROWS_AS(sys.template create_actor<tracked>(log), thespis::system_shut_down);
+}
