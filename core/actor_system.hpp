@@ -140,6 +140,7 @@ class actor_system {
   /// Returns the oldest message actors sent to the outside caller (replies to tells, poison
   /// messages), waiting up to `timeout`; std::nullopt on timeout. System messages other than
   /// poison_message and status replies never arrive here. The simple base does not wait.
+  /// For outside code: from inside one of this system's actors it throws std::logic_error.
   template <class Rep, class Period>
   std::optional<message> listen(std::chrono::duration<Rep, Period> timeout) {
     message m = base_->listen(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));

@@ -229,7 +229,14 @@ void runtime::wait_until_drained(address_target& target, const address& to) {
   }
 }
 
+// Refused inside an actor of this system, as ask() is: it would block a worker for what other
+// actors send to outside code, and take it from that code.
 message runtime::listen(std::chrono::nanoseconds timeout) {
+  if (in_activation()) {
+    throw std::logic_error(
+        "actor_system::listen is for outside code: it reads what actors send to it. Inside an "
+        "actor, messages arrive through its handlers");
+  }
   settle();
   return inbox_->take(listen_wait(timeout));
 }

@@ -185,3 +185,36 @@ TEMPLATE_TEST_CASE("an actor that uses the system's blocking ask is refused, and
   CHECK_THAT(*outcome,
              Catch::Matchers::StartsWith("refused: ") && Catch::Matchers::Contains("request("));
 }
+
+namespace {
+struct try_listen {};
+
+// Calls the system's listen from inside a handler, and reports what came of it.
+class inside_listener : public thespis::actor {
+ public:
+  explicit inside_listener(thespis::actor_system* sys) : sys_(sys) {
+    handle([this](const try_listen&, const address& from) {
+      std::string outcome;
+      try {
+        outcome = sys_->listen(std::chrono::milliseconds(200)) ? "took a message" : "timed out";
+      } catch (const std::logic_error& e) {
+        outcome = std::string("refused: ") + e.what();
+      }
+      send(from, outcome);
+    });
+  }
+
+ private:
+  thespis::actor_system* const sys_;
+};
+}  // namespace
+
+// listen reads what actors send to outside code: an actor using it would block its worker and
+// take those messages from the code they are for.
+TEMPLATE_TEST_CASE("an actor that uses the system's listen is refused", "[listen]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address listener = sys.create_actor<inside_listener>(&sys);
+  auto outcome = sys.template ask<std::string>(listener, try_listen{}, answer_within);
+  REQUIRE(outcome);
+  CHECK_THAT(*outcome, Catch::Matchers::StartsWith("refused: "));
+}
