@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <string>
@@ -140,28 +141,24 @@ TEST_CASE("a reply that comes after its request timed out becomes a dead letter"
 }
 
 namespace {
-struct blocking_ask_of {
-  address of;
-};
+struct make_the_call {};
 
-// Uses the system's blocking ask from inside a handler, and reports what came of it.
-class blocking_asker : public thespis::actor {
+// Makes an outside-code call (`call`, given the system) from inside a handler, and reports what
+// came of it: its own description, or "refused: " and the error's text.
+class inside_caller : public thespis::actor {
  public:
-  explicit blocking_asker(thespis::actor_system* sys) : sys_(sys) {
-    handle([this](const blocking_ask_of& a, const address& from) {
+  using call = std::function<std::string(thespis::actor_system&)>;
+  inside_caller(thespis::actor_system* sys, call c) {
+    handle([this, sys, c](const make_the_call&, const address& from) {
       std::string outcome;
       try {
-        auto reply = sys_->ask(a.of, std::string("ping"), std::chrono::seconds(2));
-        outcome = reply ? "answered" : "timed out";
+        outcome = c(*sys);
       } catch (const std::logic_error& e) {
         outcome = std::string("refused: ") + e.what();
       }
       send(from, outcome);
     });
   }
-
- private:
-  thespis::actor_system* const sys_;
 };
 
 class string_echo : public thespis::actor {
@@ -179,42 +176,23 @@ TEMPLATE_TEST_CASE("an actor that uses the system's blocking ask is refused, and
                    "[ask]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address echo = sys.create_actor<string_echo>();
-  address asker = sys.create_actor<blocking_asker>(&sys);
-  auto outcome = sys.template ask<std::string>(asker, blocking_ask_of{echo}, answer_within);
+  address asker = sys.create_actor<inside_caller>(&sys, [echo](thespis::actor_system& s) {
+    return s.ask(echo, std::string("ping"), std::chrono::seconds(2)) ? "answered" : "timed out";
+  });
+  auto outcome = sys.template ask<std::string>(asker, make_the_call{}, answer_within);
   REQUIRE(outcome);
   CHECK_THAT(*outcome,
              Catch::Matchers::StartsWith("refused: ") && Catch::Matchers::Contains("request("));
 }
 
-namespace {
-struct try_listen {};
-
-// Calls the system's listen from inside a handler, and reports what came of it.
-class inside_listener : public thespis::actor {
- public:
-  explicit inside_listener(thespis::actor_system* sys) : sys_(sys) {
-    handle([this](const try_listen&, const address& from) {
-      std::string outcome;
-      try {
-        outcome = sys_->listen(std::chrono::milliseconds(200)) ? "took a message" : "timed out";
-      } catch (const std::logic_error& e) {
-        outcome = std::string("refused: ") + e.what();
-      }
-      send(from, outcome);
-    });
-  }
-
- private:
-  thespis::actor_system* const sys_;
-};
-}  // namespace
-
 // listen reads what actors send to outside code: an actor using it would block its worker and
 // take those messages from the code they are for.
 TEMPLATE_TEST_CASE("an actor that uses the system's listen is refused", "[listen]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
-  address listener = sys.create_actor<inside_listener>(&sys);
-  auto outcome = sys.template ask<std::string>(listener, try_listen{}, answer_within);
+  address listener = sys.create_actor<inside_caller>(&sys, [](thespis::actor_system& s) {
+    return s.listen(std::chrono::milliseconds(200)) ? "took a message" : "timed out";
+  });
+  auto outcome = sys.template ask<std::string>(listener, make_the_call{}, answer_within);
   REQUIRE(outcome);
   CHECK_THAT(*outcome, Catch::Matchers::StartsWith("refused: "));
 }
