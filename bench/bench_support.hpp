@@ -16,15 +16,6 @@
 
 namespace bench {
 
-/// Labels a row whose range(0) is a worker count (0: one per hardware thread) with the count
-/// that actually runs, and returns range(0).
-inline unsigned label_workers(benchmark::State& state) {
-  const auto workers = static_cast<unsigned>(state.range(0));
-  state.SetLabel(workers == 0 ? "all " + std::to_string(hardware_threads()) + " workers"
-                              : std::to_string(workers) + " worker(s)");
-  return workers;
-}
-
 /// Returns a threaded-base config for a row whose range(0) is the worker count (0: one per
 /// hardware thread), labelled by label_workers().
 inline thespis::system_config threaded_config(benchmark::State& state) {

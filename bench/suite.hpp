@@ -64,6 +64,15 @@ inline unsigned workers_of(const benchmark::State& state) {
   return static_cast<unsigned>(state.range(0));
 }
 
+/// Labels a row whose range(0) is a worker count (0: one per hardware thread) with the count
+/// that actually runs, and returns range(0).
+inline unsigned label_workers(benchmark::State& state) {
+  const auto workers = static_cast<unsigned>(state.range(0));
+  state.SetLabel(workers == 0 ? "all " + std::to_string(hardware_threads()) + " workers"
+                              : std::to_string(workers) + " worker(s)");
+  return workers;
+}
+
 // -- results ------------------------------------------------------------------------------
 
 /// How many rows failed their own check; the binary exits non-zero if any did.
@@ -192,6 +201,37 @@ inline void report_idle_memory(benchmark::State& state, std::int64_t actors, con
   state.counters["bytes_per_actor"] = per_actor(m.all_alive.rss - m.before.rss);
   state.counters["returned_pct"] =
       percent_given_back(m.before.rss, m.all_alive.rss, m.after_exit.rss);
+}
+
+/// Runs one memory row: `actors` idle actors of `kind`, measured in a fresh process.
+inline void run_idle_memory_row(benchmark::State& state, std::int64_t actors, idle_kind kind) {
+  label_workers(state);
+  idle_memory rss;
+  for (auto _ : state) {
+    if (!measure_idle_memory_in_child(actors, workers_of(state), kind, rss)) {
+      fail(state, "idle_memory: actors were not all created, or did not all exit");
+      break;
+    }
+  }
+  report_idle_memory(state, actors, rss);
+}
+
+/// Registers the memory rows of `system` (the rows' name prefix): 100,000 and 1,000,000 idle
+/// actors, and 100,000 with one timer pending each. Each binary defines what an idle actor is
+/// (measure_idle_memory_here); the rows and their sizes are the same for every system.
+inline bool register_idle_memory_rows(const std::string& system) {
+  register_workload(system + "/idle_memory_100k", [](benchmark::State& state) {
+    run_idle_memory_row(state, size("idle_memory.small_actors", 100'000, 1'000), idle_kind::plain);
+  })->Iterations(1);
+  register_workload(system + "/idle_memory_1m", [](benchmark::State& state) {
+    run_idle_memory_row(state, size("idle_memory.large_actors", 1'000'000, 2'000),
+                        idle_kind::plain);
+  })->Iterations(1);
+  register_workload(system + "/idle_memory_timer_100k", [](benchmark::State& state) {
+    run_idle_memory_row(state, size("idle_memory.small_actors", 100'000, 1'000),
+                        idle_kind::with_timer);
+  })->Iterations(1);
+  return true;
 }
 
 }  // namespace bench

@@ -17,35 +17,7 @@ class idle_actor_with_timer : public thespis::actor {
   idle_actor_with_timer() { wakeup_after(std::chrono::hours(1)); }
 };
 
-void run(benchmark::State& state, std::int64_t actors,
-         bench::idle_kind kind = bench::idle_kind::plain) {
-  bench::label_workers(state);
-  bench::idle_memory rss;
-  for (auto _ : state) {
-    if (!bench::measure_idle_memory_in_child(actors, bench::workers_of(state), kind, rss)) {
-      bench::fail(state, "idle_memory: actors were not all created, or did not all exit");
-      break;
-    }
-  }
-  bench::report_idle_memory(state, actors, rss);
-}
-
-void run_small(benchmark::State& state) {
-  run(state, bench::size("idle_memory.small_actors", 100'000, 1'000));
-}
-void run_large(benchmark::State& state) {
-  run(state, bench::size("idle_memory.large_actors", 1'000'000, 2'000));
-}
-void run_with_timer(benchmark::State& state) {
-  run(state, bench::size("idle_memory.small_actors", 100'000, 1'000), bench::idle_kind::with_timer);
-}
-
-[[maybe_unused]] auto* const small =
-    bench::register_workload("thespis/idle_memory_100k", run_small) -> Iterations(1);
-[[maybe_unused]] auto* const large =
-    bench::register_workload("thespis/idle_memory_1m", run_large) -> Iterations(1);
-[[maybe_unused]] auto* const with_timer =
-    bench::register_workload("thespis/idle_memory_timer_100k", run_with_timer) -> Iterations(1);
+[[maybe_unused]] const bool registered = bench::register_idle_memory_rows("thespis");
 
 }  // namespace
 
