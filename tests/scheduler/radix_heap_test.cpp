@@ -94,3 +94,38 @@ TEST_CASE("a radix heap takes exactly what was pushed and not removed, in order"
   CHECK(exact);
   CHECK(next > 100'000);
 }
+
+// Buckets go by hex digit: keys spread over all 64 bits (up to the largest key) land in every
+// digit's buckets, and come out in order as the horizon sweeps up through them.
+TEST_CASE("keys differing from the last one taken in any of their 64 bits come out in order") {
+  radix_heap<int> heap;
+  std::multimap<std::uint64_t, int> model;
+  std::mt19937_64 random(64);
+  const auto push = [&](std::uint64_t key, int value) {
+    heap.push(key, value);
+    model.emplace(key, value);
+  };
+  for (int i = 0; i < 2'000; ++i) {
+    const unsigned width = static_cast<unsigned>(random() % 65);  // 0..64 significant bits
+    push(width == 0 ? 0 : random() >> (64 - width), i);
+  }
+  push(~std::uint64_t{0}, -1);
+  push(~std::uint64_t{0}, -2);  // equal keys at the very top keep their order
+  bool exact = true;
+  std::uint64_t horizon = 0;
+  int next = 2'000;
+  while (!model.empty()) {
+    horizon = horizon + (~std::uint64_t{0} - horizon) / (1 + random() % 8);
+    if (random() % 4 == 0) horizon = ~std::uint64_t{0};
+    std::vector<int> expected;
+    while (!model.empty() && model.begin()->first <= horizon) {
+      expected.push_back(model.begin()->second);
+      model.erase(model.begin());
+    }
+    exact = exact && take_until(heap, horizon) == expected;
+    exact = exact && heap.size() == model.size();
+    if (horizon < ~std::uint64_t{0} - 1'000) push(horizon + 1 + random() % 1'000, next++);
+  }
+  CHECK(exact);
+  CHECK(heap.empty());
+}
