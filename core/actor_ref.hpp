@@ -15,6 +15,15 @@
 
 namespace thespis {
 
+class actor;
+
+/// True for a class whose actors take method calls: a plain object, which the system wraps in
+/// an actor that runs the calls. An `actor` subclass takes messages through its handlers only:
+/// it would drop a call as unhandled (a tell lost, an ask timing out), so a method call through
+/// an actor_ref to one does not compile. Plain messages go to either kind.
+template <class T>
+concept takes_method_calls = !std::is_base_of_v<actor, T>;
+
 /// A reply to `actor_ref::request`, to be handled inside the asking actor.
 template <class R>
 class pending_reply {
@@ -55,7 +64,8 @@ class pending_reply {
 /// system (`sys.ref<T>(a)`, `sys.by_id<T>(id)`) sends from outside, one made by an actor sends as
 /// that actor and may only be used inside it. Routes by address, or by (T, id): then each
 /// message goes to the live actor with that id, created on demand by T's director.
-/// Cheap to copy. Member functions are checked at compile time against T.
+/// Cheap to copy. Member functions are checked at compile time against T, and only a plain
+/// object's can be called (see takes_method_calls).
 template <class T>
 class actor_ref {
  public:
@@ -65,7 +75,7 @@ class actor_ref {
   /// Runs `(actor.*fn)(args…)` on the actor, asynchronously, as an ordinary message (ordering,
   /// dead letters and failure handling as for any message). Arguments are copied or moved in.
   template <class Fn, class... Args>
-  requires detail::method_of<T, Fn, Args...>
+  requires takes_method_calls<T> && detail::method_of<T, Fn, Args...>
   void tell(Fn fn, Args&&... args) const {
     port_.post(to_, detail::make_call<T>(fn, 0, std::forward<Args>(args)...));
   }
@@ -82,7 +92,7 @@ class actor_ref {
   /// Returns the result (nothing for a void method: it returns once the call ran); rethrows an
   /// exception the method threw; throws actor_system_request_timeout on timeout.
   template <class Fn, class Rep, class Period, class... Args>
-  requires detail::method_of<T, Fn, Args...>
+  requires takes_method_calls<T> && detail::method_of<T, Fn, Args...>
   auto ask(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
     const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
@@ -98,7 +108,7 @@ class actor_ref {
   /// Inside an actor only: runs `(actor.*fn)(args…)` on the target; the result comes back to
   /// this actor through the returned pending_reply's then(). Never blocks.
   template <class Fn, class Rep, class Period, class... Args>
-  requires detail::method_of<T, Fn, Args...>
+  requires takes_method_calls<T> && detail::method_of<T, Fn, Args...>
   auto request(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
     const std::uint64_t request = port_.next_request();

@@ -98,12 +98,28 @@ template <class Ref, class Fn>
 concept can_tell = requires(const Ref& r, Fn fn) {
   r.tell(fn);
 };
+
+// An actor subclass with a public method: it takes messages through its handlers only.
+class handling_actor : public thespis::actor {
+ public:
+  void reset() {}
+};
+template <class Ref, class Fn>
+concept can_ask_or_request = requires(const Ref& r, Fn fn) {
+  r.ask(fn, std::chrono::seconds(1));
+  r.request(fn, std::chrono::seconds(1));
+};
 }  // namespace
 
 // Checked at compile time against the recipient type.
 static_assert(can_tell<thespis::actor_ref<counter>, decltype(&counter::reset)>);
 static_assert(!can_tell<thespis::actor_ref<counter>, decltype(&other::poke)>);
 static_assert(!can_tell<thespis::actor_ref<counter>, decltype(&counter::add)>);  // needs an int
+// Only a plain object takes method calls: an actor subclass would drop one as unhandled.
+static_assert(can_ask_or_request<thespis::actor_ref<counter>, decltype(&counter::reset)>);
+static_assert(!can_tell<thespis::actor_ref<handling_actor>, decltype(&handling_actor::reset)>);
+static_assert(
+    !can_ask_or_request<thespis::actor_ref<handling_actor>, decltype(&handling_actor::reset)>);
 
 TEMPLATE_TEST_CASE("a plain class becomes an actor whose methods run as messages, in order",
                    "[plain-object]", THESPIS_BASES) {
