@@ -147,6 +147,32 @@ class fragile_director : public thespis::actor {
   }
 };
 
+// An actor subclass bound to an id keeps its own state across retirement: a running total,
+// kept as text when it exits, taken back by its next incarnation.
+class tally : public thespis::actor {
+ public:
+  struct report {};
+
+  tally() {
+    if (auto kept = take_kept_state()) total_ = std::stoi(*kept);
+    exit_when_idle_for(std::chrono::milliseconds(50));
+    handle([this](int n) { total_ += n; });
+    handle([this](const report&, const address& from) { send(from, total_); });
+    handle([this](const thespis::actor_exit_request&) { keep_state(std::to_string(total_)); });
+  }
+
+ private:
+  int total_ = 0;
+};
+
+class tally_director : public thespis::actor {
+ public:
+  tally_director() {
+    direct<tally>();
+    handle([this](spawn_request& r) { create_for<tally>(r); });
+  }
+};
+
 using mode = agent_director::mode;
 constexpr std::chrono::milliseconds never_idle{0};
 }  // namespace
@@ -258,6 +284,23 @@ TEMPLATE_TEST_CASE("an actor retired when idle comes back through its director w
   dave.tell(&user_agent::note, 2);
   CHECK(dave.ask(&user_agent::seen, answer_within) == std::vector<int>{1, 2});
   CHECK(stats->created.load() == 2);
+}
+
+TEMPLATE_TEST_CASE("an actor subclass keeps its state across retirement with keep_state",
+                   "[by-id][retire]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  sys.template create_actor<tally_director>();
+  auto t = sys.template by_id<tally>("t");
+  t.tell(5);
+  t.tell(7);
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 2; }));
+  sys.advance_time(std::chrono::milliseconds(200));  // idle: retired, its total kept
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the director only
+  t.tell(1);
+  t.tell(tally::report{});
+  auto total = sys.listen(answer_within);
+  REQUIRE(total);
+  CHECK(total->template get<int>() == 13);
 }
 
 TEMPLATE_TEST_CASE("retirements racing with new messages lose and reorder nothing",
