@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/detail/envelope.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
 
@@ -48,7 +49,14 @@ void actor::receive(message& msg, const address& sender) {
   if (!handlers_.dispatch(msg, sender)) unhandled(msg, sender);
 }
 
-void actor::unhandled(message&, const address&) {}
+// Dropped, but counted: a message of a type the actor has no handler for is most often a
+// mistake (the wrong type sent), and a silent drop hides it. System messages an actor may
+// ignore (a child's exit, an exit request) are not counted.
+void actor::unhandled(message& msg, const address&) {
+  if (const detail::envelope* env = msg.view(); env != nullptr && !env->system()) {
+    own_context()->count_unhandled();
+  }
+}
 
 void actor::check_request_type(const spawn_request& request, const std::type_info& type) {
   if (request.type == nullptr || *request.type != type) {

@@ -82,11 +82,11 @@ inline constexpr bool starts_with_option<First, Rest...> =
 ///
 /// Derive from it and either override receive() (Thespian's receiveMessage), or register one
 /// handler per message type in the constructor with handle(); unmatched messages go to
-/// unhandled(), which discards them. Actors are created by the system (actor_system::create_actor
-/// or create_actor() from another actor), never with `new`: the constructor may already use
-/// self(), send() and create_actor(). Instances come from the runtime's per-thread slabs, as
-/// actors may be created and exit at message rate (detail::small_object; a class may still
-/// define its own operator new).
+/// unhandled(), which discards and counts them (system_status::unhandled_count). Actors are created
+/// by the system (actor_system::create_actor or create_actor() from another actor), never with
+/// `new`: the constructor may already use self(), send() and create_actor(). Instances come from
+/// the runtime's per-thread slabs, as actors may be created and exit at message rate
+/// (detail::small_object; a class may still define its own operator new).
 class actor : public detail::small_object {
  public:
   /// Binds the actor to the runtime that is constructing it.
@@ -320,7 +320,8 @@ class actor : public detail::small_object {
     return own_context()->spawn(std::move(factory));
   }
 
-  /// Called by the default receive() for a message no handler matches; discards it by default.
+  /// Called by the default receive() for a message no handler matches. By default discards it
+  /// and counts it in system_status::unhandled_count (system messages aside).
   virtual void unhandled(message& msg, const address& sender);
 
   /// Keeps `state` for this actor's id until its next incarnation takes it (retirement).

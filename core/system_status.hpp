@@ -16,6 +16,9 @@ struct system_status {
   std::vector<address> live_actors;
   address dead_letter_handler;  ///< null when none is registered
   std::uint64_t dead_letter_count = 0;
+  /// Messages that reached an actor with no handler for them and were dropped by the default
+  /// unhandled() (system messages an actor need not handle, such as a child's exit, aside).
+  std::uint64_t unhandled_count = 0;
   /// Timers the system's timer service holds: a reply timeout per awaited reply, a transient
   /// actor's check, and one per actor with pending wakeups, however many it has (an actor keeps
   /// its wakeups itself; actor_status::pending_wakeups counts them).

@@ -77,6 +77,10 @@ void actor_cell::give_back_unhandled(envelope* env) noexcept {
   runtime_.dead_letter(env, self());
 }
 
+void actor_cell::count_unhandled() noexcept {
+  runtime_.count_unhandled();
+}
+
 // Mail that found the mailbox closed: the actor is gone.
 void actor_cell::deliver_after_close(envelope* env) noexcept {
   if (is_own_timer(env)) {

@@ -327,6 +327,7 @@ void runtime::update_capability(std::string name, std::optional<capability_value
 system_status runtime::status() const {
   system_status s;
   s.dead_letter_count = dead_letter_count();
+  s.unhandled_count = unhandled_.load(std::memory_order_relaxed);
   s.shutting_down = shutting_down_.load(std::memory_order_relaxed);
   s.pending_timers = const_cast<runtime*>(this)->timers().pending();
   {

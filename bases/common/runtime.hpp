@@ -72,6 +72,8 @@ class runtime : public system_base {
   /// Takes a message that could not be delivered to `to`: hands it to the dead-letter handler
   /// wrapped in a dead_envelope, or counts and drops it.
   void dead_letter(envelope* env, const address& to) noexcept;
+  /// Counts a message an actor had no handler for (see actor::unhandled). relaxed: a statistic.
+  void count_unhandled() noexcept { unhandled_.fetch_add(1, std::memory_order_relaxed); }
   /// Registers (start) or deregisters `cell` as the dead-letter handler.
   void set_dead_letter_handler(actor_cell& cell, bool start);
   /// Removes an exited cell from the registry, its name, and its dead-letter role.
@@ -141,6 +143,7 @@ class runtime : public system_base {
   // (half of register_cell's time in fork_join_creation).
   alignas(64) std::atomic<std::uint64_t> next_local_{1};
   alignas(64) std::atomic<std::uint64_t> dead_letters_{0};
+  std::atomic<std::uint64_t> unhandled_{0};  // rare, as dead letters are: their line
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> stopped_{false};
   intrusive_ptr<outside_inbox> inbox_;  // the sender of outside tells

@@ -131,12 +131,17 @@ TEMPLATE_TEST_CASE("messages told by one sender are received in the order sent",
   CHECK(log->values == sent);
 }
 
-TEMPLATE_TEST_CASE("a message without a handler is discarded and the actor goes on", "[dispatch]",
-                   THESPIS_BASES) {
+TEMPLATE_TEST_CASE("a message without a handler is discarded and counted, and the actor goes on",
+                   "[dispatch]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address a = sys.create_actor<echo>();
   sys.tell(a, std::string("nobody handles strings"));
   CHECK(sys.template ask<pong>(a, ping{9}, answer_within)->n == 9);
+  CHECK(sys.status().unhandled_count == 1);
+  // A system message the actor has no handler for is no mistake, and is not counted.
+  sys.tell(a, thespis::actor_exit_request{});
+  REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(sys.status().unhandled_count == 1);
 }
 
 TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]", THESPIS_BASES) {
