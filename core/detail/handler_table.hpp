@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
+#include <vector>
 
 #include "core/address.hpp"
 #include "core/detail/envelope_allocator.hpp"
@@ -50,25 +53,25 @@ class handler_table {
                                                                  std::forward<F>(f));
   }
 
-  /// Runs the handler for m's type; returns false if there is none.
+  /// Runs the handler for m's type; returns false if there is none. A handler added while it
+  /// runs (handle() inside a handler: switching behaviour) takes effect when it returns, for the
+  /// next message: changing the table under the running handler would destroy or move it —
+  /// and what it captured — while it runs.
   bool dispatch(message& m, const address& from) {
-    if (!block_) return false;
-    const std::type_info& type = m.type();
-    // Identity first: a failed type_info comparison costs a strcmp (see detail::holds), so the
-    // full comparison runs only when no handler's type_info is the very same object.
-    for (entry& h : *block_) {
-      if (h.type == &type) {
-        h.fn(m, from);
-        return true;
-      }
+    entry* h = lookup(m.type());
+    if (h == nullptr) return false;
+    block* const b = block_;  // unchanged while the handler runs: changes wait (see emplace)
+    ++b->running;
+    try {
+      h->fn(m, from);
+    } catch (...) {
+      --b->running;
+      if (b->added && b->running == 0) install_added();
+      throw;
     }
-    for (entry& h : *block_) {
-      if (*h.type == type) {
-        h.fn(m, from);
-        return true;
-      }
-    }
-    return false;
+    --b->running;
+    if (b->added && b->running == 0) install_added();
+    return true;
   }
 
   handler_table() noexcept = default;
@@ -81,24 +84,66 @@ class handler_table {
     const std::type_info* type;
     handler_fn fn;
   };
+
+  // Handlers added while their table's handler runs, on this thread, in the order added (a
+  // thread may run another actor's handler nested inside one, while a handler waits for a
+  // parallel_for). Thread-local, not in the table: the table is one pointer in every actor
+  // (an idle actor's size counts), and this is the rare path.
+  struct added_entry {
+    handler_table* table;
+    entry e;
+  };
+  static std::vector<added_entry>& added_while_running() {
+    static thread_local std::vector<added_entry> added;
+    return added;
+  }
+  // Installs what was added to this table while its handler ran (the latest for a type wins).
+  void install_added() {
+    block_->added = false;
+    auto& all = added_while_running();
+    std::vector<added_entry> mine;
+    std::erase_if(all, [&](added_entry& a) {
+      if (a.table != this) return false;
+      mine.push_back(std::move(a));
+      return true;
+    });
+    for (added_entry& a : mine)
+      install(*a.e.type, std::move(a.e.fn));
+  }
+
+  entry* lookup(const std::type_info& type) noexcept {
+    if (!block_) return nullptr;
+    // Identity first: a failed type_info comparison costs a strcmp (see detail::holds), so the
+    // full comparison runs only when no handler's type_info is the very same object.
+    for (entry& h : *block_) {
+      if (h.type == &type) return &h;
+    }
+    return find(type);
+  }
+
   // The table is one pointer in every actor (an idle actor's size counts: see bench
   // idle_memory), so its size and capacity live in the heap block with the entries.
   struct block {
     std::uint32_t size = 0;
-    std::uint32_t capacity = 0;
+    std::uint16_t capacity = 0;
+    // Bytes, not bits: dispatch() writes `running` twice per message.
+    std::uint8_t running = 0;  // its handlers running (a handler may call receive())
+    bool added = false;        // handlers were added meanwhile (see added_while_running)
     entry* begin() noexcept { return reinterpret_cast<entry*>(this + 1); }
     entry* end() noexcept { return begin() + size; }
   };
   static_assert(sizeof(block) % alignof(entry) == 0, "entries follow the header, aligned");
 
-  static std::size_t bytes_for(std::uint32_t capacity) noexcept {
+  static std::size_t bytes_for(std::size_t capacity) noexcept {
     return sizeof(block) + capacity * sizeof(entry);
   }
   // From the envelope slabs: an actor built on one thread often ends on another (see
   // envelope_allocator.hpp).
-  static block* allocate(std::uint32_t capacity) {
+  static block* allocate(std::size_t capacity) {
+    if (capacity > std::numeric_limits<std::uint16_t>::max())
+      throw std::length_error("thespis: too many message handlers in one actor");
     auto* b = ::new (allocate_envelope(bytes_for(capacity))) block;
-    b->capacity = capacity;
+    b->capacity = static_cast<std::uint16_t>(capacity);
     return b;
   }
   static void release(block* b) noexcept {
@@ -133,6 +178,14 @@ class handler_table {
 
   template <class Callable, class F>
   void emplace(const std::type_info& t, F&& f) {
+    if (block_ && block_->running) {
+      // Not now: growing the block would move the running handler, replacing it would destroy
+      // it, and with it what it captured, while it runs.
+      added_while_running().push_back(added_entry{
+          this, entry{&t, handler_fn(std::in_place_type<Callable>, std::forward<F>(f))}});
+      block_->added = true;
+      return;
+    }
     if (entry* existing = find(t)) {
       existing->fn = handler_fn(std::in_place_type<Callable>, std::forward<F>(f));
       return;
@@ -140,6 +193,17 @@ class handler_table {
     make_room_for_one();
     // Aggregate initialization from a prvalue: the handler is built in the block, not moved.
     ::new (block_->end()) entry{&t, handler_fn(std::in_place_type<Callable>, std::forward<F>(f))};
+    ++block_->size;
+  }
+
+  // Adds or replaces the handler for t with a built one (a handler added while dispatching).
+  void install(const std::type_info& t, handler_fn&& fn) {
+    if (entry* existing = find(t)) {
+      existing->fn = std::move(fn);
+      return;
+    }
+    make_room_for_one();
+    ::new (block_->end()) entry{&t, std::move(fn)};
     ++block_->size;
   }
 

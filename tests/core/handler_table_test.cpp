@@ -3,8 +3,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
@@ -134,4 +136,43 @@ TEST_CASE("adding a handler copies a capture that cannot move only once") {
   CHECK(add_capturing(counter) == 1);
   message i = make(std::int64_t{1});
   CHECK(table.dispatch(i, address{}));
+}
+
+// Switching behaviour inside a handler: the running handler must keep its captures while it
+// runs, whether it adds a handler for a new type (the table grows and moves its entries) or
+// replaces itself; the change applies from the next message.
+TEST_CASE("a handler that adds or replaces handlers while it runs keeps its captures") {
+  handler_table table;
+  std::vector<std::string> seen;
+  auto label = std::make_shared<std::string>("first int handler");
+  table.add([&, label](int n) {
+    table.add([&](double) { seen.push_back("double"); });  // a new type: the table grows
+    table.add([&, n](int) { seen.push_back("second int handler after " + std::to_string(n)); });
+    seen.push_back(*label + " still alive");  // its captures were not moved or destroyed
+  });
+  message one = make(1);
+  message half = make(0.5);
+  CHECK_FALSE(table.dispatch(half, address{}));  // not yet: the first int handler never ran
+  REQUIRE(table.dispatch(one, address{}));
+  message two = make(2);
+  message quarter = make(0.25);
+  REQUIRE(table.dispatch(two, address{}));
+  REQUIRE(table.dispatch(quarter, address{}));
+  CHECK(seen == std::vector<std::string>{"first int handler still alive",
+                                         "second int handler after 1", "double"});
+  CHECK(label.use_count() == 1);  // the replaced handler, and its capture, are gone
+}
+
+TEST_CASE("handlers added by a handler that throws still apply") {
+  handler_table table;
+  int doubles = 0;
+  table.add([&](int) {
+    table.add([&](double) { ++doubles; });
+    throw std::runtime_error("after switching");
+  });
+  message one = make(1);
+  CHECK_THROWS_AS(table.dispatch(one, address{}), std::runtime_error);
+  message half = make(0.5);
+  CHECK(table.dispatch(half, address{}));
+  CHECK(doubles == 1);
 }
