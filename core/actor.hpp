@@ -105,11 +105,11 @@ class actor : public detail::small_object {
 
   /// Sends msg to `to`, moving it; the receiver sees this actor as the sender. Only from inside
   /// the owning actor. Never blocks or throws for delivery: an undeliverable message becomes a
-  /// dead letter. A received `message` may be forwarded with std::move.
+  /// dead letter. A received `message` may be forwarded with std::move (an empty one throws
+  /// std::invalid_argument).
   template <class T>
   void send(const address& to, T&& msg) {
     detail::envelope* env = detail::make_envelope(sender_reference(), std::forward<T>(msg));
-    if (!env) return;
     if (auto* target = detail::address_access::target(to)) {
       target->deliver(env);
       if (back_pressure_ && target->congested()) own_context()->slow_down_for(*target);

@@ -83,9 +83,7 @@ class actor_ref {
   /// Sends a plain message to the actor.
   template <class M>
   requires(!std::is_member_function_pointer_v<std::remove_cvref_t<M>>) void tell(M&& msg) const {
-    if (auto* env = detail::make_envelope(thespis::address{}, std::forward<M>(msg))) {
-      port_.post(to_, env);
-    }
+    port_.post(to_, detail::make_envelope(thespis::address{}, std::forward<M>(msg)));
   }
 
   /// Outside code only: runs `(actor.*fn)(args…)` and waits up to `timeout` for its result.

@@ -118,7 +118,7 @@ class actor_system {
   /// the message caused has run.
   template <class T>
   void tell(const address& to, T&& msg) {
-    if (auto* env = detail::make_envelope(address{}, std::forward<T>(msg))) base_->tell(to, env);
+    base_->tell(to, detail::make_envelope(address{}, std::forward<T>(msg)));
   }
 
   /// Sends msg to `to` and waits up to `timeout` for the first message sent back to the sender.
@@ -130,7 +130,6 @@ class actor_system {
   std::optional<message> ask(const address& to, T&& msg,
                              std::chrono::duration<Rep, Period> timeout) {
     auto* env = detail::make_envelope(address{}, std::forward<T>(msg));
-    if (!env) return std::nullopt;
     message reply = base_->ask(detail::destination{to, nullptr, {}}, env,
                                std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
     if (!reply) return std::nullopt;

@@ -34,7 +34,7 @@ class system_base;
 /// would carry a second vtable pointer for it.
 class send_port {
  public:
-  send_port() = default;                                         // unbound: must not be called
+  send_port() = default;  // unbound: sending through it throws std::logic_error
   send_port(actor_context& actor) noexcept : actor_(&actor) {}   // NOLINT: converts by design
   send_port(system_base& system) noexcept : system_(&system) {}  // NOLINT: converts by design
 

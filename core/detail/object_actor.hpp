@@ -1,6 +1,7 @@
 // Hosts a plain object as an actor: any class, no Thespis base class. Included by actor.hpp.
 #pragma once
 
+#include <exception>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -50,7 +51,17 @@ class object_actor final : public actor {
   }
 
   ~object_actor() override {
-    if constexpr (has_dispose<T>) object_.dispose();
+    if constexpr (has_dispose<T>) {
+      // The class's clean-up, run in a destructor: an exception from it must not end the
+      // process. It is logged as an error, and the actor is gone all the same.
+      try {
+        object_.dispose();
+      } catch (const std::exception& e) {
+        log_failed_dispose(e.what());
+      } catch (...) {
+        log_failed_dispose("an exception not derived from std::exception");
+      }
+    }
   }
 
   void receive(message& msg, const address& sender) override {
@@ -65,6 +76,12 @@ class object_actor final : public actor {
   }
 
  private:
+  void log_failed_dispose(const char* what) noexcept {
+    try {
+      log(log_level::error, std::string("dispose() threw: ") + what);
+    } catch (...) {  // the log sink failed too: nothing left to tell
+    }
+  }
   template <class... Args>
   static T build(context& ctx, const address& self, Args&&... args) {
     if constexpr (std::is_constructible_v<T, context&, Args&&...>) {

@@ -1,24 +1,41 @@
 // The two kinds of sending side behind a typed reference (see send_port).
+#include <stdexcept>
+
 #include "core/detail/actor_context.hpp"
 #include "core/detail/destination.hpp"
+#include "core/detail/envelope.hpp"
 #include "core/detail/system_base.hpp"
 
 namespace thespis::detail {
 
+namespace {
+// A default-constructed actor_ref has no sending side: a clear error, not a crash.
+[[noreturn]] void refuse_unbound(envelope* env) {
+  if (env != nullptr) destroy_envelope(env);
+  throw std::logic_error(
+      "thespis::actor_ref: an empty (default-constructed) reference cannot send; get one from "
+      "create_actor, ref<T>(address) or by_id<T>(id)");
+}
+}  // namespace
+
 void send_port::post(const destination& to, envelope* env) const {
   if (actor_ != nullptr) {
     actor_->post(to, env);
-  } else {
+  } else if (system_ != nullptr) {
     system_->post(to, env);
+  } else {
+    refuse_unbound(env);
   }
 }
 
 message send_port::ask(const destination& to, envelope* env,
                        std::chrono::nanoseconds timeout) const {
+  if (actor_ == nullptr && system_ == nullptr) refuse_unbound(env);
   return actor_ != nullptr ? actor_->ask(to, env, timeout) : system_->ask(to, env, timeout);
 }
 
 std::uint64_t send_port::next_request() const noexcept {
+  if (actor_ == nullptr && system_ == nullptr) return 0;  // the send that follows refuses
   return actor_ != nullptr ? actor_->next_request() : system_->next_request();
 }
 
@@ -26,8 +43,10 @@ void send_port::expect_reply(std::uint64_t request, std::chrono::nanoseconds tim
                              std::function<void(call_reply&)> resume) const {
   if (actor_ != nullptr) {
     actor_->expect_reply(request, timeout, std::move(resume));
-  } else {
+  } else if (system_ != nullptr) {
     system_->expect_reply(request, timeout, std::move(resume));
+  } else {
+    refuse_unbound(nullptr);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -142,6 +143,22 @@ TEMPLATE_TEST_CASE("a message without a handler is discarded and counted, and th
   sys.tell(a, thespis::actor_exit_request{});
   REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
   CHECK(sys.status().unhandled_count == 1);
+}
+
+TEMPLATE_TEST_CASE("sending an empty message is an error, not a silent drop", "[message]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<echo>();
+  thespis::message taken = std::move(*sys.template ask(a, ping{1}, answer_within));
+  thespis::message empty = std::move(taken);  // `taken` is empty now
+  CHECK_THROWS_AS(sys.tell(a, std::move(taken)), std::invalid_argument);
+  CHECK_THROWS_AS(sys.ask(a, thespis::message{}, answer_within), std::invalid_argument);
+  CHECK(empty.template is<pong>());
+}
+
+TEST_CASE("a default-constructed reference refuses to send, with a clear error", "[message]") {
+  thespis::actor_ref<echo> nowhere;
+  CHECK_THROWS_AS(nowhere.tell(ping{1}), std::logic_error);
 }
 
 TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]", THESPIS_BASES) {

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -97,6 +99,13 @@ class meta_reader {
 template <class Ref, class Fn>
 concept can_tell = requires(const Ref& r, Fn fn) {
   r.tell(fn);
+};
+
+// Its clean-up fails.
+class leaky_resource {
+ public:
+  void poke() {}
+  void dispose() { throw std::runtime_error("flush failed"); }
 };
 
 // An actor subclass with a public method: it takes messages through its handlers only.
@@ -198,4 +207,28 @@ TEMPLATE_TEST_CASE("an ask of a gone actor throws a timeout that says what timed
     CHECK_THAT(e.what(), Catch::Contains("counter") && Catch::Contains("no reply within 100 ms"));
   }
   CHECK(sys.dead_letter_count() == 1);  // the call itself
+}
+
+TEMPLATE_TEST_CASE("a dispose() that throws is logged as an error, and the actor still ends",
+                   "[plain-object]", THESPIS_BASES) {
+  struct captured {
+    std::mutex mutex;
+    std::vector<thespis::log_record> records;
+  };
+  auto sink = std::make_shared<captured>();
+  thespis::system_config config;
+  config.log_to = [sink](const thespis::log_record& r) {
+    std::lock_guard lock(sink->mutex);
+    sink->records.push_back(r);
+  };
+  thespis::actor_system sys{config_for<TestType>(config)};
+  auto r = sys.template create_actor<leaky_resource>();
+  r.ask(&leaky_resource::poke, answer_within);
+  sys.tell(r.address(), actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(sys.shutdown().clean());
+  std::lock_guard lock(sink->mutex);
+  REQUIRE(sink->records.size() == 1);
+  CHECK(sink->records[0].level == thespis::log_level::error);
+  CHECK(sink->records[0].text == "dispose() threw: flush failed");
 }
