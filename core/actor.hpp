@@ -19,6 +19,7 @@
 #include "core/detail/destination.hpp"
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
+#include "core/detail/saturating_duration.hpp"
 #include "core/message.hpp"
 #include "core/requirements.hpp"
 #include "core/supervision.hpp"
@@ -248,8 +249,7 @@ class actor : public detail::small_object {
     if constexpr (sizeof...(Payload) == 1) {
       carried = message(detail::make_envelope(address{}, std::forward<Payload>(payload)...));
     }
-    return own_context()->wakeup_after(std::chrono::duration_cast<std::chrono::nanoseconds>(delay),
-                                       std::move(carried));
+    return own_context()->wakeup_after(detail::saturating_ns(delay), std::move(carried));
   }
 
   /// Cancels a pending wakeup: it will not be delivered. Returns false if it was delivered or
@@ -260,15 +260,14 @@ class actor : public detail::small_object {
   /// message. Call in the constructor.
   template <class Rep, class Period>
   void exit_after_first_message(std::chrono::duration<Rep, Period> after) {
-    own_context()->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(after),
-                                 false);
+    own_context()->set_transient(detail::saturating_ns(after), false);
   }
 
   /// Makes this actor exit once it has received no message for `idle` (Thespian's
   /// @transient_idle). Call in the constructor.
   template <class Rep, class Period>
   void exit_when_idle_for(std::chrono::duration<Rep, Period> idle) {
-    own_context()->set_transient(std::chrono::duration_cast<std::chrono::nanoseconds>(idle), true);
+    own_context()->set_transient(detail::saturating_ns(idle), true);
   }
 
   /// Logs a line tagged with this actor's address and class to the system's sink, if `level`

@@ -10,6 +10,7 @@
 #include "core/address.hpp"
 #include "core/detail/destination.hpp"
 #include "core/detail/method_call.hpp"
+#include "core/detail/saturating_duration.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
 
@@ -93,7 +94,7 @@ class actor_ref {
   requires takes_method_calls<T> && detail::method_of<T, Fn, Args...>
   auto ask(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
-    const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout);
+    const auto wait = detail::saturating_ns(timeout);
     message reply = port_.ask(
         to_, detail::make_call<T>(fn, port_.next_request(), std::forward<Args>(args)...), wait);
     if (!reply) throw_timeout(wait);
@@ -111,8 +112,7 @@ class actor_ref {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
     const std::uint64_t request = port_.next_request();
     port_.post(to_, detail::make_call<T>(fn, request, std::forward<Args>(args)...));
-    return pending_reply<result>(port_, request,
-                                 std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    return pending_reply<result>(port_, request, detail::saturating_ns(timeout));
   }
 
   /// Returns the address this reference sends to; null for a reference by id.

@@ -15,6 +15,7 @@
 #include "core/actor_type_registry.hpp"
 #include "core/address.hpp"
 #include "core/detail/make_envelope.hpp"
+#include "core/detail/saturating_duration.hpp"
 #include "core/detail/system_base.hpp"
 #include "core/message.hpp"
 #include "core/requirements.hpp"
@@ -130,8 +131,8 @@ class actor_system {
   std::optional<message> ask(const address& to, T&& msg,
                              std::chrono::duration<Rep, Period> timeout) {
     auto* env = detail::make_envelope(address{}, std::forward<T>(msg));
-    message reply = base_->ask(detail::destination{to, nullptr, {}}, env,
-                               std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    message reply =
+        base_->ask(detail::destination{to, nullptr, {}}, env, detail::saturating_ns(timeout));
     if (!reply) return std::nullopt;
     return reply;
   }
@@ -142,7 +143,7 @@ class actor_system {
   /// For outside code: from inside one of this system's actors it throws std::logic_error.
   template <class Rep, class Period>
   std::optional<message> listen(std::chrono::duration<Rep, Period> timeout) {
-    message m = base_->listen(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+    message m = base_->listen(detail::saturating_ns(timeout));
     if (!m) return std::nullopt;
     return m;
   }
@@ -194,7 +195,7 @@ class actor_system {
   /// waits `delay` of real time, so one test reads the same on both bases.
   template <class Rep, class Period>
   void advance_time(std::chrono::duration<Rep, Period> delay) {
-    base_->advance_time(std::chrono::duration_cast<std::chrono::nanoseconds>(delay));
+    base_->advance_time(detail::saturating_ns(delay));
   }
 
   /// Returns a snapshot of the system's state.

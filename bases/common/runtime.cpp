@@ -1,10 +1,12 @@
 #include "bases/common/runtime.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "bases/common/outside_inbox.hpp"
 #include "bases/common/reply_slot.hpp"
+#include "core/detail/saturating_duration.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
@@ -15,15 +17,21 @@ namespace thespis::detail {
 namespace {
 std::atomic<std::uint32_t> next_node{1};  // one number per system in this process
 
-system_config with_standard_capabilities(system_config config) {
+// The configuration as the runtime uses it: with the standard capabilities, and its timeouts
+// clamped (a "for ever" of milliseconds::max() overflows when added to a clock reading, and then
+// meant no wait at all).
+system_config prepared(system_config config) {
   config.capabilities["thespis.version"] = std::string("0.1.0");
   config.capabilities["thespis.base"] = config.base;
+  for (std::chrono::milliseconds* timeout : {&config.shutdown_timeout, &config.tell_timeout}) {
+    *timeout = std::chrono::duration_cast<std::chrono::milliseconds>(saturating_ns(*timeout));
+  }
   return config;
 }
 }  // namespace
 
 runtime::runtime(system_config config)
-    : config_(with_standard_capabilities(std::move(config))),
+    : config_(prepared(std::move(config))),
       node_(next_node.fetch_add(1, std::memory_order_relaxed)),
       inbox_(intrusive_ptr<outside_inbox>::adopt(new outside_inbox(
           next_id(), [this](envelope* env) { dead_letter(env, inbox_address_); }))),

@@ -30,6 +30,7 @@ struct wake_pair_cancel_second {};  // two wakeups due together; the first cance
 struct wake_and_cancel_earliest {
   std::chrono::milliseconds cancelled, kept;
 };
+struct wake_far_then_near {};  // "for ever" delays, then 5 ms
 struct seen_request {};
 struct seen {
   std::vector<int> payloads;
@@ -57,6 +58,12 @@ class sleeper : public thespis::actor {
     handle([this](const wake_and_cancel_earliest& w) {
       seen_.cancelled_once = cancel_wakeup(wakeup_after(w.cancelled, 99));
       wakeup_after(w.kept, 1);
+    });
+    handle([this](const wake_far_then_near&) {
+      wakeup_after(std::chrono::seconds::max(), 1);
+      wakeup_after(std::chrono::milliseconds::max(), 2);
+      wakeup_after(std::chrono::hours(1'000'000'000), 3);  // beyond what nanoseconds hold
+      wakeup_after(5ms, 4);
     });
     handle([this](const many_wakeups& m) {
       for (int i = 0; i < m.count; ++i)
@@ -95,6 +102,18 @@ TEMPLATE_TEST_CASE("a wakeup arrives after its delay, carrying its payload", "[w
   auto s = wait_for_payloads(sys, a, 1);
   CHECK(s.payloads == std::vector<int>{1});
   CHECK(s.delays == std::vector<std::chrono::nanoseconds>{5ms});
+}
+
+TEMPLATE_TEST_CASE("a wakeup for ever away does not fire, and an ask for ever waits for its reply",
+                   "[wakeup]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  sys.tell(a, wake_far_then_near{});
+  sys.advance_time(10ms);
+  wait_for_payloads(sys, a, 1);
+  auto s = sys.template ask<seen>(a, seen_request{}, std::chrono::seconds::max());
+  REQUIRE(s);
+  CHECK(s->payloads == std::vector<int>{4});
 }
 
 TEMPLATE_TEST_CASE("wakeups fire in deadline order, not in the order set", "[wakeup]",
