@@ -47,7 +47,7 @@ class message {
   template <class T>
   T& get() {
     if (auto* p = try_get<T>()) return *p;
-    throw bad_message_cast(type_name(), typeid(T).name());
+    throw_bad_cast(typeid(T));
   }
   template <class T>
   const T& get() const {
@@ -65,6 +65,10 @@ class message {
 
   /// Returns a readable name of the payload's type (demangled where possible).
   std::string type_name() const;
+
+  /// Throws bad_message_cast for reading this message as `wanted`: both types readable, and a
+  /// poison message's error, since that is what a typed ask gets when the asked handler threw.
+  [[noreturn]] void throw_bad_cast(const std::type_info& wanted) const;
 
   /// Returns the envelope, still owned by this message; for the runtime (serialization).
   const detail::envelope* view() const noexcept { return env_; }

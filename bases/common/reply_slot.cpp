@@ -29,6 +29,13 @@ void reply_slot::deliver(envelope* env) noexcept {
   reject_(env);  // a second reply, or one that came too late: nothing vanishes silently
 }
 
+void reply_slot::give_up() noexcept {
+  std::lock_guard lock(mutex_);
+  given_up_ = true;
+  replied_.store(true, std::memory_order_relaxed);  // ends the waiter's spin; it takes the mutex
+  arrived_.notify_one();
+}
+
 message reply_slot::take() noexcept {
   std::lock_guard lock(mutex_);
   closed_ = true;
@@ -56,7 +63,7 @@ message reply_slot::wait_for(std::chrono::nanoseconds timeout) noexcept {
     if (now >= spin_until) std::this_thread::yield();
   }
   std::unique_lock lock(mutex_);
-  arrived_.wait_for(lock, timeout, [this] { return reply_ != nullptr; });
+  arrived_.wait_for(lock, timeout, [this] { return reply_ != nullptr || given_up_; });
   closed_ = true;
   return message(std::exchange(reply_, nullptr));
 }

@@ -24,8 +24,11 @@ class reply_slot final : public address_target {
 
   /// Returns the reply if it has arrived, and closes the slot.
   message take() noexcept;
-  /// Waits up to `timeout` for the reply, then behaves as take().
+  /// Waits up to `timeout` for the reply, then behaves as take(). Returns at once, empty, after
+  /// give_up().
   message wait_for(std::chrono::nanoseconds timeout) noexcept;
+  /// No reply can come: the request became a dead letter (a dead or null address).
+  void give_up() noexcept;
 
  private:
   ~reply_slot() override;
@@ -34,7 +37,8 @@ class reply_slot final : public address_target {
   std::condition_variable arrived_;
   envelope* reply_ = nullptr;  // guarded by mutex_
   bool closed_ = false;        // guarded by mutex_
-  // Set once reply_ is, for the waiter's spin before it blocks (see wait_for).
+  bool given_up_ = false;      // guarded by mutex_
+  // Set once reply_ is (or the asker gave up), for the waiter's spin before it blocks.
   std::atomic<bool> replied_{false};
   rejecter reject_;
 };

@@ -254,6 +254,10 @@ void runtime::dead_letter(envelope* env, const address& to) noexcept {
 }
 
 void runtime::dead_letter(envelope* env, const address& to, std::string id) noexcept {
+  // An outside ask's request: no reply can come, so the asker need not wait out its timeout.
+  if (auto* asking = dynamic_cast<reply_slot*>(address_access::target(env->sender))) {
+    asking->give_up();
+  }
   address handler;
   {
     std::lock_guard lock(mutex_);

@@ -210,6 +210,19 @@ TEMPLATE_TEST_CASE("addresses work as keys of ordered and hashed maps", "[addres
   }
 }
 
+// The asks wait up to an hour: if they waited out their timeout, the test would hang, and
+// CTest's timeout fail it.
+TEMPLATE_TEST_CASE("an ask whose request becomes a dead letter returns nothing at once",
+                   "[ask][dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<echo>();
+  sys.tell(a, thespis::actor_exit_request{});
+  REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK_FALSE(sys.ask(a, ping{1}, std::chrono::hours(1)));
+  CHECK_FALSE(sys.ask(address{}, ping{2}, std::chrono::hours(1)));
+  CHECK(sys.dead_letter_count() == 2);
+}
+
 TEMPLATE_TEST_CASE("a message to the null address is counted as a dead letter", "[dead-letter]",
                    THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};

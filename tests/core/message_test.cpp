@@ -38,3 +38,11 @@ TEST_CASE("moving a message moves ownership, not the payload") {
   CHECK_FALSE(a);
   CHECK(b.try_get<int>() == where);
 }
+
+TEST_CASE("reading a message as the wrong type names both types readably, and a poison's error") {
+  message number = make(2.5);
+  CHECK_THROWS_WITH(number.get<int>(), "message holds double, not int");
+  message poison = make(thespis::poison_message{message{}, "std::runtime_error", "boom"});
+  CHECK_THROWS_WITH(poison.get<int>(),
+                    "message holds thespis::poison_message (std::runtime_error: boom), not int");
+}
