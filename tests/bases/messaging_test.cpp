@@ -161,6 +161,33 @@ TEST_CASE("a default-constructed reference refuses to send, with a clear error",
   CHECK_THROWS_AS(nowhere.tell(ping{1}), std::logic_error);
 }
 
+namespace {
+// Answers pings with their number until told to switch; from then on with ten times it.
+struct switch_now {};
+class switcher : public thespis::actor {
+ public:
+  switcher() {
+    handle([this](const ping& p, const address& from) { send(from, pong{p.n}); });
+    handle([this, note = std::make_shared<int>(10)](const switch_now&) {
+      handle([this, note](const ping& p, const address& from) { send(from, pong{p.n * *note}); });
+      handle([](const switch_now&) {});  // replaces the running handler
+      ++*note;                           // its captures are still there
+    });
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("a handler may switch the actor's handlers, from the next message on",
+                   "[dispatch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<switcher>();
+  CHECK(sys.template ask<pong>(a, ping{2}, answer_within)->n == 2);
+  sys.tell(a, switch_now{});
+  CHECK(sys.template ask<pong>(a, ping{2}, answer_within)->n == 22);
+  sys.tell(a, switch_now{});  // the replacement: does nothing
+  CHECK(sys.template ask<pong>(a, ping{3}, answer_within)->n == 33);
+}
+
 TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address a = sys.create_actor<move_checker>();
