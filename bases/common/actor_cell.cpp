@@ -439,6 +439,10 @@ std::exception_ptr actor_cell::try_receive(message& msg, const address& sender) 
 }
 
 void actor_cell::return_poison(message msg, const address& sender, std::exception_ptr error) {
+  // A director that failed on a spawn request declines it here: carried in the poison, the
+  // request would keep the id's waiting mail parked until whoever got the poison let it go —
+  // outside code that never listens, never. Declined, the mail becomes dead letters.
+  if (msg.is<spawn_request>()) msg = message{};
   poison_message poison{std::move(msg), "unknown", "non-standard exception"};
   try {
     std::rethrow_exception(error);

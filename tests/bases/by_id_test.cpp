@@ -173,6 +173,15 @@ class tally_director : public thespis::actor {
   }
 };
 
+// Fails on every spawn request.
+class failing_director : public thespis::actor {
+ public:
+  failing_director() {
+    direct<user_agent>();
+    handle([](spawn_request&) { throw std::runtime_error("the director fails"); });
+  }
+};
+
 using mode = agent_director::mode;
 constexpr std::chrono::milliseconds never_idle{0};
 }  // namespace
@@ -243,6 +252,18 @@ TEMPLATE_TEST_CASE(
   CHECK(outside->size() == 1);  // dropped after the system is gone: declines nothing, no crash
   outside->clear();
   CHECK(stats->created.load() == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "a director that throws on a spawn request declines it: the mail is dead letters", "[by-id]",
+    THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  sys.template create_actor<failing_director>();
+  auto gina = sys.template by_id<user_agent>("gina");
+  for (int i = 0; i < 3; ++i)
+    gina.tell(&user_agent::note, i);
+  // Nobody listens for the poison: the mail must not wait for that.
+  CHECK(eventually([&] { return sys.dead_letter_count() == 3; }));
 }
 
 TEMPLATE_TEST_CASE("a director may create the actor later while messages wait for it in order",
