@@ -111,11 +111,19 @@ class troupe_leader final : public actor {
     on_dismiss();
   }
 
-  // Undelivered work is older than anything still in our mailbox, so it goes first where our
-  // unread mail goes (not back into the mailbox, behind newer mail of the same senders).
+  // Work the troupe accepted before its exit request is handled, as an actor handles the mail
+  // sent before its exit request: it goes to the members now, in order, a busy one taking it
+  // after its current message; the exit then asks them to exit, behind that work. (At shutdown
+  // the system asks the members too, in no set order: work that reaches a member gone by then
+  // is a dead letter, counted.)
   void on_exit() {
-    for (envelope* env : queue_)
-      give_back_unhandled(env);
+    if (queue_.empty()) return;
+    if (members_.empty()) recruit();
+    std::size_t next = 0;
+    for (envelope* env : queue_) {
+      address_access::target(members_[next].where)->deliver(env);
+      next = (next + 1) % members_.size();
+    }
     queue_.clear();
   }
 
