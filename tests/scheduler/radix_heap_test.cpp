@@ -18,6 +18,19 @@ std::vector<int> take_until(radix_heap<int>& heap, std::uint64_t horizon) {
   return taken;
 }
 
+// Takes up to `horizon` from the heap and from its model (a multimap, which keeps equal keys in
+// insertion order); returns true if both gave the same values in the same order, and the same
+// number are left.
+bool takes_as_model(radix_heap<int>& heap, std::multimap<std::uint64_t, int>& model,
+                    std::uint64_t horizon) {
+  std::vector<int> expected;
+  while (!model.empty() && model.begin()->first <= horizon) {
+    expected.push_back(model.begin()->second);
+    model.erase(model.begin());
+  }
+  return take_until(heap, horizon) == expected && heap.size() == model.size();
+}
+
 }  // namespace
 
 TEST_CASE("a radix heap takes keys in order, equal keys in the order pushed") {
@@ -72,13 +85,7 @@ TEST_CASE("a radix heap takes exactly what was pushed and not removed, in order"
       ++next;
     } else if (roll < 990) {
       now += random() % 3'000;
-      std::vector<int> expected;
-      while (!model.empty() && model.begin()->first <= now) {
-        expected.push_back(model.begin()->second);
-        model.erase(model.begin());
-      }
-      exact = exact && take_until(heap, now) == expected;
-      exact = exact && heap.size() == model.size();
+      exact = exact && takes_as_model(heap, model, now);
       exact = exact && heap.min_key() ==
                            (model.empty() ? std::optional<std::uint64_t>{} : model.begin()->first);
     } else if (roll < 998) {
@@ -117,13 +124,7 @@ TEST_CASE("keys differing from the last one taken in any of their 64 bits come o
   while (!model.empty()) {
     horizon = horizon + (~std::uint64_t{0} - horizon) / (1 + random() % 8);
     if (random() % 4 == 0) horizon = ~std::uint64_t{0};
-    std::vector<int> expected;
-    while (!model.empty() && model.begin()->first <= horizon) {
-      expected.push_back(model.begin()->second);
-      model.erase(model.begin());
-    }
-    exact = exact && take_until(heap, horizon) == expected;
-    exact = exact && heap.size() == model.size();
+    exact = exact && takes_as_model(heap, model, horizon);
     if (horizon < ~std::uint64_t{0} - 1'000) push(horizon + 1 + random() % 1'000, next++);
   }
   CHECK(exact);
