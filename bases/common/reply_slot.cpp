@@ -29,7 +29,7 @@ void reply_slot::deliver(envelope* env) noexcept {
   reject_(env);  // a second reply, or one that came too late: nothing vanishes silently
 }
 
-void reply_slot::give_up() noexcept {
+void reply_slot::sent_message_dead() noexcept {
   std::lock_guard lock(mutex_);
   given_up_ = true;
   replied_.store(true, std::memory_order_relaxed);  // ends the waiter's spin; it takes the mutex

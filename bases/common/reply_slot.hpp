@@ -25,10 +25,10 @@ class reply_slot final : public address_target {
   /// Returns the reply if it has arrived, and closes the slot.
   message take() noexcept;
   /// Waits up to `timeout` for the reply, then behaves as take(). Returns at once, empty, after
-  /// give_up().
+  /// sent_message_dead().
   message wait_for(std::chrono::nanoseconds timeout) noexcept;
   /// No reply can come: the request became a dead letter (a dead or null address).
-  void give_up() noexcept;
+  void sent_message_dead() noexcept override;
 
  private:
   ~reply_slot() override;
@@ -38,7 +38,7 @@ class reply_slot final : public address_target {
   envelope* reply_ = nullptr;  // guarded by mutex_
   bool closed_ = false;        // guarded by mutex_
   bool given_up_ = false;      // guarded by mutex_
-  // Set once reply_ is (or the asker gave up), for the waiter's spin before it blocks.
+  // Set once reply_ is (or no reply can come), for the waiter's spin before it blocks.
   std::atomic<bool> replied_{false};
   rejecter reject_;
 };

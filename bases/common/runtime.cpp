@@ -254,10 +254,9 @@ void runtime::dead_letter(envelope* env, const address& to) noexcept {
 }
 
 void runtime::dead_letter(envelope* env, const address& to, std::string id) noexcept {
-  // An outside ask's request: no reply can come, so the asker need not wait out its timeout.
-  if (auto* asking = dynamic_cast<reply_slot*>(address_access::target(env->sender))) {
-    asking->give_up();
-  }
+  // An outside ask's request among them: no reply can come, so the asker need not wait out
+  // its timeout.
+  if (address_target* sender = address_access::target(env->sender)) sender->sent_message_dead();
   address handler;
   {
     std::lock_guard lock(mutex_);

@@ -40,6 +40,9 @@ class address_target : public ref_counted {
     (void)wake;
     return false;
   }
+  /// Told, as the sender, that a message it sent became a dead letter: no reply to it can come.
+  /// An outside ask's reply address stops waiting; other targets ignore it. Thread-safe.
+  virtual void sent_message_dead() noexcept {}
 
  private:
   // Not an address_id member: a 32-bit node fills the reference count's word (the base's tail
