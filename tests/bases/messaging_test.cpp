@@ -72,12 +72,42 @@ class move_checker : public thespis::actor {
   }
 };
 
-// Answers anything with a system message that outside code must not see.
+// Answers an int n with the n-th system message that outside code must not see.
 class system_message_bouncer : public thespis::actor {
  public:
-  void receive(thespis::message&, const address& from) override {
-    send(from, thespis::child_actor_exited{self()});
+  void receive(thespis::message& msg, const address& from) override {
+    switch (msg.get<int>()) {
+      case 0:
+        send(from, thespis::child_actor_exited{self()});
+        break;
+      case 1:
+        send(from, thespis::dead_envelope{thespis::message{}, self(), {}});
+        break;
+      case 2:
+        send(from, thespis::actor_exit_request{});
+        break;
+      default:
+        send(from, thespis::wakeup_message{});
+        break;
+    }
   }
+};
+
+struct hold_reply {};
+struct release_reply {};
+
+// Keeps the sender of a hold_reply and answers it only when told to: a reply that comes after
+// the ask has given up. Answers a ping at once.
+class late_replier : public thespis::actor {
+ public:
+  late_replier() {
+    handle([this](const hold_reply&, const address& from) { held_ = from; });
+    handle([this](const release_reply&) { send(held_, pong{-1}); });
+    handle([this](const ping& p, const address& from) { send(from, pong{p.n}); });
+  }
+
+ private:
+  address held_;
 };
 
 class forwarder : public thespis::actor {
@@ -275,12 +305,33 @@ TEMPLATE_TEST_CASE("replies to outside tells are received with listen, in order"
 
 TEMPLATE_TEST_CASE("system messages other than poison and status never reach outside code",
                    "[listen]", THESPIS_BASES) {
+  const int which = GENERATE(0, 1, 2, 3);  // child_actor_exited, dead_envelope, exit, wakeup
+  CAPTURE(which);
   thespis::actor_system sys{config_for<TestType>()};
-  const auto before = sys.dead_letter_count();
   address bouncer = sys.create_actor<system_message_bouncer>();
-  sys.tell(bouncer, 1);
-  CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));
-  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == before + 1; }));
+  sys.tell(bouncer, which);
+  // The bouncer's answer has become a dead letter once the count moves; listen must not see it.
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 1; }));
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
+  // Nor does an ask take one as its answer: it is a dead letter too, and the ask gives up.
+  CHECK_FALSE(sys.ask(bouncer, which, 50ms));
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 2; }));
+}
+
+TEMPLATE_TEST_CASE("a reply after its ask gave up is a dead letter, never a later ask's answer",
+                   "[ask][dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<late_replier>();
+  CHECK_FALSE(sys.ask(a, hold_reply{}, 10ms));
+  sys.tell(a, release_reply{});  // the late reply goes to the first ask's reply address
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 1; }));
+  for (int n = 1; n <= 100; ++n) {  // reply addresses are made afresh for every ask
+    auto reply = sys.template ask<pong>(a, ping{n}, answer_within);
+    REQUIRE(reply);
+    CHECK(reply->n == n);
+  }
+  CHECK_FALSE(sys.listen(0ms));  // nor does it reach the outside inbox
+  CHECK(sys.dead_letter_count() == 1);
 }
 
 TEST_CASE("many threads may ask at once and each gets its own reply") {

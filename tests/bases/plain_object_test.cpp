@@ -80,7 +80,10 @@ class listener {
 
 class failing {
  public:
-  int fail() { throw std::runtime_error("no total today"); }
+  int fail() {
+    ++attempts_;
+    throw std::runtime_error("no total today");
+  }
   void fail_once() {
     if (++attempts_ == 1) throw std::runtime_error("first attempt fails");
   }
@@ -99,6 +102,63 @@ class meta_reader {
 template <class Ref, class Fn>
 concept can_tell = requires(const Ref& r, Fn fn) {
   r.tell(fn);
+};
+
+// Remembers who last called note(), from the call's meta.
+class sender_recorder {
+ public:
+  void note(const message_meta& meta) { last_ = meta.sender; }
+  address last() const { return last_; }
+
+ private:
+  address last_;
+};
+
+// Calls a sender_recorder through a reference it made itself.
+class relay {
+ public:
+  explicit relay(thespis::context& ctx) : ctx_(ctx) {}
+  void call(const address& recorder) {
+    ctx_.ref<sender_recorder>(recorder).tell(&sender_recorder::note);
+  }
+
+ private:
+  thespis::context& ctx_;
+};
+
+// Keeps every argument it is called with, and fails the first call after taking its argument.
+class keeper {
+ public:
+  void keep(std::string s) {
+    taken_.push_back(std::move(s));
+    if (taken_.size() == 1) throw std::runtime_error("first attempt fails");
+  }
+  std::vector<std::string> taken() const { return taken_; }
+
+ private:
+  std::vector<std::string> taken_;
+};
+
+// Records its end: dispose(), then its destructor.
+struct ending_log {
+  std::mutex mutex;
+  std::vector<std::string> steps;
+  void add(std::string step) {
+    std::lock_guard lock(mutex);
+    steps.push_back(std::move(step));
+  }
+};
+class tidy {
+ public:
+  explicit tidy(std::shared_ptr<ending_log> log) : log_(std::move(log)) {}
+  tidy(const tidy&) = delete;
+  tidy& operator=(const tidy&) = delete;
+  ~tidy() { log_->add("destructor"); }
+  void poke() {}
+  void dispose() { log_->add("dispose"); }
+
+ private:
+  std::shared_ptr<ending_log> log_;
 };
 
 // Its clean-up fails.
@@ -172,12 +232,16 @@ TEMPLATE_TEST_CASE("a method taking message_meta sees its sender and itself, fil
   CHECK(meta.sender != r.address());
 }
 
-TEMPLATE_TEST_CASE("an exception in an asked method reaches the caller", "[plain-object]",
-                   THESPIS_BASES) {
+TEMPLATE_TEST_CASE("an exception in an asked method reaches the caller, without retry or poison",
+                   "[plain-object]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   auto f = sys.template create_actor<failing>();
   CHECK_THROWS_WITH(f.ask(&failing::fail, answer_within), "no total today");
-  CHECK(f.ask(&failing::attempts, answer_within) == 0);  // the actor goes on
+  // Not retried, and no poison: one that went to the ask's reply address, after the error had
+  // answered it, would be a dead letter by the time the actor answers the next call.
+  CHECK(f.ask(&failing::attempts, answer_within) == 1);  // the actor goes on
+  CHECK(sys.dead_letter_count() == 0);
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
 }
 
 TEMPLATE_TEST_CASE("a told method that throws is retried once, then returned as poison",
@@ -231,4 +295,43 @@ TEMPLATE_TEST_CASE("a dispose() that throws is logged as an error, and the actor
   REQUIRE(sink->records.size() == 1);
   CHECK(sink->records[0].level == thespis::log_level::error);
   CHECK(sink->records[0].text == "dispose() threw: flush failed");
+}
+
+TEMPLATE_TEST_CASE("a reference an actor made sends as that actor", "[plain-object]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto recorder = sys.template create_actor<sender_recorder>();
+  auto r = sys.template create_actor<relay>();
+  r.ask(&relay::call, answer_within, recorder.address());
+  // The note comes from the relay and the asks from outside: no order between them.
+  REQUIRE(eventually([&] { return recorder.ask(&sender_recorder::last, answer_within); }));
+  CHECK(recorder.ask(&sender_recorder::last, answer_within) == r.address());
+}
+
+TEMPLATE_TEST_CASE("a told method retried after an exception gets its arguments again, intact",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto k = sys.template create_actor<keeper>();
+  const std::string long_text(64, 'x');  // longer than any small-string buffer: a move empties it
+  k.tell(&keeper::keep, long_text);
+  CHECK(k.ask(&keeper::taken, answer_within) == std::vector<std::string>{long_text, long_text});
+}
+
+TEMPLATE_TEST_CASE("a plain object's dispose() runs when it exits, before its destructor",
+                   "[plain-object]", THESPIS_BASES) {
+  auto log = std::make_shared<ending_log>();
+  thespis::actor_system sys{config_for<TestType>()};
+  auto t = sys.template create_actor<tidy>(log);
+  t.ask(&tidy::poke, answer_within);
+  {
+    std::lock_guard lock(log->mutex);
+    CHECK(log->steps.empty());
+  }
+  sys.tell(t.address(), actor_exit_request{});
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(log->mutex);
+    return log->steps.size() == 2;
+  }));
+  std::lock_guard lock(log->mutex);
+  CHECK(log->steps == std::vector<std::string>{"dispose", "destructor"});
 }
