@@ -2,6 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "support/bases.hpp"
@@ -71,6 +75,62 @@ class relay : public thespis::actor {
   address target_;
 };
 
+// Blocks in its first message until the test opens the gate, then counts what it receives.
+struct gate {
+  std::mutex mutex;
+  std::condition_variable opened_cv;
+  bool opened = false;
+  void open() {
+    std::lock_guard lock(mutex);
+    opened = true;
+    opened_cv.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex);
+    opened_cv.wait(lock, [this] { return opened; });
+  }
+};
+class gated_sink : public thespis::actor {
+ public:
+  explicit gated_sink(std::shared_ptr<gate> g) : gate_(std::move(g)) {
+    handle([this](const item& i) {
+      if (received_ == 0) gate_->wait();
+      if (i.seq != next_) ++out_of_order_;
+      next_ = i.seq + 1;
+      ++received_;
+    });
+    handle([this](const count_request&, const address& from) {
+      send(from, counted{received_, out_of_order_});
+    });
+  }
+
+ private:
+  std::shared_ptr<gate> gate_;
+  int next_ = 0, received_ = 0, out_of_order_ = 0;
+};
+
+// Sends itself `go.remaining` items in one handler (far past the limit), then counts them.
+class self_flooder : public thespis::actor {
+ public:
+  self_flooder() {
+    handle([this](const go& g) {
+      for (int i = 0; i < g.remaining; ++i)
+        send(self(), item{i});
+    });
+    handle([this](const item& i) {
+      if (i.seq != next_) ++out_of_order_;
+      next_ = i.seq + 1;
+      ++received_;
+    });
+    handle([this](const count_request&, const address& from) {
+      send(from, counted{received_, out_of_order_});
+    });
+  }
+
+ private:
+  int next_ = 0, received_ = 0, out_of_order_ = 0;
+};
+
 thespis::system_config limited() {
   thespis::system_config config;
   config.mailbox_limit = limit;
@@ -124,11 +184,17 @@ TEMPLATE_TEST_CASE("two actors flooding each other under a mailbox limit do not 
   sys.tell(a, b);
   sys.tell(b, a);
   sys.tell(a, go{10});  // 2^11 - 1 = 2047 messages in all, doubling at each hop
+  std::optional<counted> ca, cb;
   REQUIRE(eventually([&] {
-    return sys.template ask<counted>(a, count_request{}, answer_within)->received +
-               sys.template ask<counted>(b, count_request{}, answer_within)->received ==
-           2047;
+    ca = sys.template ask<counted>(a, count_request{}, answer_within);
+    cb = sys.template ask<counted>(b, count_request{}, answer_within);
+    return ca && cb && ca->received + cb->received == 2047;
   }));
+  // Each received what the other sent (a also the first `go`), in the order sent.
+  CHECK(ca->received == cb->sent + 1);
+  CHECK(cb->received == ca->sent);
+  CHECK(ca->out_of_order == 0);
+  CHECK(cb->out_of_order == 0);
 }
 
 TEST_CASE("an outside tell to a full mailbox blocks until it drains") {
@@ -141,4 +207,46 @@ TEST_CASE("an outside tell to a full mailbox blocks until it drains") {
   CHECK(status->peak_pending_messages <= limit + 1);
   REQUIRE(eventually(
       [&] { return sys.ask<counted>(sink, count_request{}, answer_within)->received == 1000; }));
+}
+
+TEST_CASE("an outside tell blocked past tell_timeout throws, and its message is still delivered") {
+  thespis::system_config config = limited();
+  config.tell_timeout = std::chrono::milliseconds(50);
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
+  auto g = std::make_shared<gate>();
+  address sink = sys.create_actor<gated_sink>(g);
+  struct open_at_end {  // should a check fail: the system's shutdown must not wait for ever
+    std::shared_ptr<gate> g;
+    ~open_at_end() { g->open(); }
+  } opener{g};
+  int sent = 0;
+  bool timed_out = false;
+  // The sink holds its first item until the gate opens: its mailbox fills past the limit, and
+  // the tell that overfills it waits for a drain that cannot come.
+  while (!timed_out && sent < 10 * static_cast<int>(limit)) {
+    try {
+      sys.tell(sink, item{sent++});
+    } catch (const thespis::actor_system_request_timeout&) {
+      timed_out = true;
+    }
+  }
+  REQUIRE(timed_out);
+  CHECK(sent > static_cast<int>(limit));
+  g->open();
+  REQUIRE(eventually(
+      [&] { return sys.ask<counted>(sink, count_request{}, answer_within)->received == sent; }));
+  CHECK(sys.ask<counted>(sink, count_request{}, answer_within)->out_of_order == 0);
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("an actor sending itself past the mailbox limit never waits for itself",
+                   "[back-pressure]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  address a = sys.template create_actor<self_flooder>();
+  const int items = 20 * static_cast<int>(limit);
+  sys.tell(a, go{items});
+  REQUIRE(eventually([&] {
+    return sys.template ask<counted>(a, count_request{}, answer_within)->received == items;
+  }));
+  CHECK(sys.template ask<counted>(a, count_request{}, answer_within)->out_of_order == 0);
 }

@@ -43,6 +43,8 @@ TEMPLATE_TEST_CASE("a message that fails once is retried on the same instance an
   REQUIRE(reply);
   CHECK(reply->template is<std::string>());  // no poison_message
   CHECK(sys.template ask<int>(a, attempts_request{}, answer_within) == 2);
+  // Nor one sent after the answer: it would have gone to the ask's reply address, by then gone.
+  CHECK(sys.dead_letter_count() == 0);
 }
 
 TEMPLATE_TEST_CASE("a message that fails twice comes back to its sender as a poison message",

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 
 #include "support/bases.hpp"
 #include "support/flooding.hpp"
@@ -16,9 +17,8 @@ using thespis::test::go;
 
 namespace {
 // Asks with a short timeout: a parked pair never answers, and the round must fail, not hang.
-int received_by(thespis::actor_system& sys, const address& a) {
-  auto reply = sys.ask<counted>(a, count_request{}, std::chrono::seconds(2));
-  return reply ? reply->received : -1;
+std::optional<counted> counts_of(thespis::actor_system& sys, const address& a) {
+  return sys.ask<counted>(a, count_request{}, std::chrono::seconds(2));
 }
 }  // namespace
 
@@ -34,15 +34,23 @@ TEST_CASE("two actors flooding each other on two workers never park on each othe
     sys.tell(a, b);
     sys.tell(b, a);
     sys.tell(a, go{depth});
-    int total = 0;
+    std::optional<counted> ca, cb;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
-      const int ra = received_by(sys, a), rb = received_by(sys, b);
-      if (ra < 0 || rb < 0) break;  // an actor stopped answering: parked for good
-      total = ra + rb;
-      if (total == expected) break;
+      ca = counts_of(sys, a);
+      cb = counts_of(sys, b);
+      if (!ca || !cb) break;  // an actor stopped answering: parked for good
+      if (ca->received + cb->received == expected) break;
     }
     INFO("round " << round);
-    REQUIRE(total == expected);
+    REQUIRE(ca);
+    REQUIRE(cb);
+    REQUIRE(ca->received + cb->received == expected);
+    // Nothing lost, duplicated or reordered across the parks: each received what the other
+    // sent (a also the first `go`, from outside), in the order sent.
+    CHECK(ca->received == cb->sent + 1);
+    CHECK(cb->received == ca->sent);
+    CHECK(ca->out_of_order == 0);
+    CHECK(cb->out_of_order == 0);
   }
 }
