@@ -20,6 +20,7 @@ struct get_seen {};
 struct seen {
   std::vector<int> values;
   std::vector<address> dead;
+  std::vector<address> senders;  // of the dead envelopes
 };
 
 class dead_letter_office : public thespis::actor {
@@ -29,9 +30,10 @@ class dead_letter_office : public thespis::actor {
       handle_dead_letters(s.on);
       send(from, true);
     });
-    handle([this](const dead_envelope& d) {
+    handle([this](const dead_envelope& d, const address& from) {
       if (auto* v = d.original.try_get<int>()) log_.values.push_back(*v);
       log_.dead.push_back(d.dead_address);
+      log_.senders.push_back(from);
     });
     handle([this](const get_seen&, const address& from) { send(from, log_); });
   }
@@ -41,6 +43,19 @@ class dead_letter_office : public thespis::actor {
 };
 
 class mortal : public thespis::actor {};
+
+struct post {
+  address to;
+  int value;
+};
+
+// Sends what it is told to send, as itself.
+class poster : public thespis::actor {
+ public:
+  poster() {
+    handle([this](const post& p) { send(p.to, p.value); });
+  }
+};
 
 }  // namespace
 
@@ -96,4 +111,25 @@ TEMPLATE_TEST_CASE("a dead-letter handler that exits leaves none", "[dead-letter
   const auto before = sys.dead_letter_count();
   sys.tell(address{}, 1);
   CHECK(sys.dead_letter_count() == before + 1);
+}
+
+TEMPLATE_TEST_CASE("a dead envelope comes from the original sender, not from the system",
+                   "[dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address office = sys.template create_actor<dead_letter_office>();
+  REQUIRE(sys.template ask<bool>(office, start_handling{true}, answer_within));
+  address gone = sys.template create_actor<mortal>();
+  sys.tell(gone, actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));
+  address sender = sys.template create_actor<poster>();
+  sys.tell(sender, post{gone, 1});
+  sys.tell(sender, post{address{}, 2});  // to the null address: a dead letter too
+  REQUIRE(eventually([&] {
+    auto s = sys.template ask<seen>(office, get_seen{}, answer_within);
+    return s && s->values.size() == 2;
+  }));
+  auto s = sys.template ask<seen>(office, get_seen{}, answer_within);
+  CHECK(s->values == std::vector<int>{1, 2});
+  CHECK(s->senders == std::vector<address>{sender, sender});
+  CHECK(s->dead == std::vector<address>{gone, address{}});
 }
