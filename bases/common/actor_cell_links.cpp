@@ -22,7 +22,7 @@ bool actor_cell::handle_link_message(message& msg, const address& sender) noexce
     if (!exiting_ && resume(*reply)) return true;
     // An answer nobody waits for any more (it came after the timeout, or the actor is exiting)
     // is undelivered mail; the timeout of a request already answered just goes.
-    if (!reply->timed_out) {
+    if (!reply->from_system) {
       envelope* env = msg.release();
       env->sender = sender;
       runtime_.dead_letter(env, self());
@@ -69,7 +69,7 @@ bool actor_cell::is_own_timer(envelope* env) noexcept {
       payload_if<transient_check>(env))
     return true;
   const auto* reply = payload_if<call_reply>(env);
-  return reply && reply->timed_out;
+  return reply && reply->from_system;
 }
 
 void actor_cell::give_back_unhandled(envelope* env) noexcept {

@@ -6,6 +6,7 @@
 
 #include "bases/common/outside_inbox.hpp"
 #include "bases/common/reply_slot.hpp"
+#include "core/detail/method_call.hpp"
 #include "core/detail/saturating_duration.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
@@ -202,6 +203,27 @@ void runtime::set_director(const std::type_info& type, address director) {
   }
 }
 
+// A request among the dead letters: no answer can come, so its asker need not wait out its
+// timeout. A method call's asker (outside ref.ask, or an actor's request) gets the error as the
+// call's reply; any other outside ask just stops waiting.
+void runtime::tell_sender_undelivered(const envelope& env, const address& to,
+                                      const std::string& id) noexcept {
+  address_target* const sender = address_access::target(env.sender);
+  if (sender == nullptr) return;
+  const std::uint64_t request = request_number(env);
+  if (request == 0) return sender->sent_message_dead();
+  try {
+    const std::string where = id.empty() ? to.to_string() : "id \"" + id + "\"";
+    auto error = std::make_exception_ptr(
+        invalid_actor_address("request " + std::to_string(request) + " to " + where +
+                              " became a dead letter: no live actor took it"));
+    sender->deliver(
+        new envelope_of<call_reply>(address{}, call_reply{request, {}, std::move(error), true}));
+  } catch (...) {
+    sender->sent_message_dead();  // out of memory: an actor's request still times out
+  }
+}
+
 void runtime::deliver_or_dead_letter(const address& to, envelope* env) noexcept {
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
@@ -254,9 +276,11 @@ void runtime::dead_letter(envelope* env, const address& to) noexcept {
 }
 
 void runtime::dead_letter(envelope* env, const address& to, std::string id) noexcept {
-  // An outside ask's request among them: no reply can come, so the asker need not wait out
-  // its timeout.
-  if (address_target* sender = address_access::target(env->sender)) sender->sent_message_dead();
+  if (const auto* reply = payload_if<call_reply>(env); reply && reply->from_system) {
+    destroy_envelope(env);  // news for an asker that stopped waiting: nobody sent it
+    return;
+  }
+  tell_sender_undelivered(*env, to, id);
   address handler;
   {
     std::lock_guard lock(mutex_);

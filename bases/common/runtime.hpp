@@ -70,7 +70,9 @@ class runtime : public system_base {
   /// Returns the actor named `name`, or creates a top-level one that its first activation builds.
   address spawn_named_child(std::string name, std::unique_ptr<actor_factory> factory);
   /// Takes a message that could not be delivered to `to`: hands it to the dead-letter handler
-  /// wrapped in a dead_envelope, or counts and drops it.
+  /// wrapped in a dead_envelope, or counts and drops it. A sender waiting for an answer to it
+  /// hears at once: an outside ask returns nothing, a method call's asker gets an
+  /// invalid_actor_address error.
   void dead_letter(envelope* env, const address& to) noexcept;
   /// Counts a message an actor had no handler for (see actor::unhandled). relaxed: a statistic.
   void count_unhandled() noexcept { unhandled_.fetch_add(1, std::memory_order_relaxed); }
@@ -132,6 +134,8 @@ class runtime : public system_base {
   void log_unfinished(const shutdown_report& report) const noexcept;
   void wait_until_drained(address_target& target, const address& to);
   void dead_letter(envelope* env, const address& to, std::string id) noexcept;
+  void tell_sender_undelivered(const envelope& env, const address& to,
+                               const std::string& id) noexcept;
 
   // set at construction
   const system_config config_;

@@ -1,6 +1,7 @@
 // The unit a mailbox holds: one message plus its sender, in a single allocation.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -21,11 +22,22 @@ inline constexpr bool is_system_message = requires {
 
 struct envelope;
 
+/// True for a payload that asks for an answer: a method call sent by ask or request, which
+/// tells its request number (0 for a call sent by tell).
+template <class T>
+concept carries_request = requires(const T& payload) {
+  { payload.request } -> std::convertible_to<std::uint64_t>;
+  typename T::thespis_method_call;
+};
+
 /// What every envelope of one payload type shares: the type, and how to destroy such an
 /// envelope. One static object per type (envelope_kind_of<T>); an envelope points at it.
 struct envelope_kind {
   const std::type_info& type;
   void (*destroy)(envelope*) noexcept;  // runs the payload's destructor, frees the block
+  // The payload's request number if it is a method call (see carries_request), else null:
+  // a call that becomes a dead letter is answered with an error at once.
+  std::uint64_t (*request)(const envelope&) noexcept;
 };
 
 /// A message in flight. The payload lives in the derived envelope_of<T>, so sending costs one
@@ -90,9 +102,22 @@ void destroy_envelope_of(envelope* e) noexcept {
   delete static_cast<envelope_of<T>*>(e);
 }
 
+template <class T>
+std::uint64_t request_of(const envelope& e) noexcept;
+
+template <class T>
+constexpr auto request_reader() noexcept -> std::uint64_t (*)(const envelope&) noexcept {
+  if constexpr (carries_request<T>) {
+    return &request_of<T>;
+  } else {
+    return nullptr;
+  }
+}
+
 /// The kind every envelope_of<T> points at.
 template <class T>
-inline constexpr envelope_kind envelope_kind_of{typeid(T), &destroy_envelope_of<T>};
+inline constexpr envelope_kind envelope_kind_of{typeid(T), &destroy_envelope_of<T>,
+                                                request_reader<T>()};
 
 /// An envelope carrying a T. Moved in, never copied or serialized in-process.
 template <class T>
@@ -105,6 +130,17 @@ struct envelope_of final : envelope {
 
   T value;
 };
+
+template <class T>
+std::uint64_t request_of(const envelope& e) noexcept {
+  return static_cast<const envelope_of<T>&>(e).value.request;
+}
+
+/// Returns the request number of a method call sent by ask or request; 0 for anything else.
+inline std::uint64_t request_number(const envelope& e) noexcept {
+  const auto read = e.kind().request;
+  return read != nullptr ? read(e) : 0;
+}
 
 /// Returns true if the envelope holds exactly a T.
 ///

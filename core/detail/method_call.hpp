@@ -31,7 +31,9 @@ struct invocation {
 /// can only be handled by an actor of that class.
 template <class T>
 struct call {
+  using thespis_method_call = void;
   std::unique_ptr<invocation<T>> body;
+  std::uint64_t request = 0;  // the asker's number for the reply; 0 for a tell
 };
 
 /// The answer to a method-call ask: the method's result as a message (empty for void), or the
@@ -41,7 +43,9 @@ struct call_reply {
   std::uint64_t request = 0;
   message value;
   std::exception_ptr error;
-  bool timed_out = false;  // the asking actor's own timeout, not an answer: never a dead letter
+  // Made by the system, not an answer — the asking actor's own timeout, or the news that the
+  // call became a dead letter: one that finds nobody waiting is dropped, never a dead letter.
+  bool from_system = false;
 };
 
 // How a call passes its stored arguments: as lvalues where the method accepts them, so that the
@@ -134,7 +138,8 @@ template <class T, class Fn, class... Args>
 envelope* make_call(Fn fn, std::uint64_t request, Args&&... args) {
   return make_envelope(address{},
                        call<T>{std::make_unique<bound_call<T, Fn, std::decay_t<Args>...>>(
-                           fn, request, std::forward<Args>(args)...)});
+                                   fn, request, std::forward<Args>(args)...),
+                               request});
 }
 
 }  // namespace thespis::detail

@@ -258,19 +258,36 @@ TEMPLATE_TEST_CASE("a told method that throws is retried once, then returned as 
   CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));  // exactly one
 }
 
-TEMPLATE_TEST_CASE("an ask of a gone actor throws a timeout that says what timed out",
+// The ask waits up to an hour: had it waited out its timeout, CTest's timeout would fail it.
+TEMPLATE_TEST_CASE("an ask of a gone actor fails at once with an error that names the target",
                    "[plain-object]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   auto c = sys.template create_actor<counter>();
   sys.tell(c.address(), actor_exit_request{});
   REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
   try {
-    (void)c.ask(&counter::total, std::chrono::milliseconds(100));
+    (void)c.ask(&counter::total, std::chrono::hours(1));
     FAIL("the ask returned");
-  } catch (const thespis::actor_system_request_timeout& e) {
-    CHECK_THAT(e.what(), Catch::Contains("counter") && Catch::Contains("no reply within 100 ms"));
+  } catch (const thespis::invalid_actor_address& e) {
+    CHECK_THAT(e.what(),
+               Catch::Contains(c.address().to_string()) && Catch::Contains("became a dead letter"));
   }
   CHECK(sys.dead_letter_count() == 1);  // the call itself
+}
+
+TEMPLATE_TEST_CASE("an ask that gets no reply throws a timeout naming the class, target and wait",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  // An actor of another class at the address: it drops the call, and no reply comes.
+  auto wrong = sys.template ref<counter>(sys.template create_actor<handling_actor>());
+  try {
+    (void)wrong.ask(&counter::total, std::chrono::milliseconds(100));
+    FAIL("the ask returned");
+  } catch (const thespis::actor_system_request_timeout& e) {
+    CHECK_THAT(e.what(), Catch::Contains("counter") &&
+                             Catch::Contains(wrong.address().to_string()) &&
+                             Catch::Contains("no reply within 100 ms"));
+  }
 }
 
 TEMPLATE_TEST_CASE("a dispose() that throws is logged as an error, and the actor still ends",
@@ -334,4 +351,16 @@ TEMPLATE_TEST_CASE("a plain object's dispose() runs when it exits, before its de
   }));
   std::lock_guard lock(log->mutex);
   CHECK(log->steps == std::vector<std::string>{"dispose", "destructor"});
+}
+
+TEMPLATE_TEST_CASE("an ask by an id no actor has and no director creates fails at once, naming it",
+                   "[plain-object][by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  try {
+    (void)sys.template by_id<counter>("nobody").ask(&counter::total, std::chrono::hours(1));
+    FAIL("the ask returned");
+  } catch (const thespis::invalid_actor_address& e) {
+    CHECK_THAT(e.what(), Catch::Contains("id \"nobody\"") && Catch::Contains("dead letter"));
+  }
+  CHECK(sys.dead_letter_count() == 1);
 }

@@ -32,6 +32,9 @@ struct ask_failing {
   address of;
 };
 
+// Handles nothing.
+class deaf : public thespis::actor {};
+
 // Asks a counter for its total and reports the answer (or the error) to whoever asked it.
 class auditor : public thespis::actor {
  public:
@@ -81,17 +84,33 @@ TEMPLATE_TEST_CASE("an exception in a requested method reaches the asking actor'
         "error broken");
 }
 
-TEMPLATE_TEST_CASE("a request without a reply in time reaches the error handler as a timeout",
+TEMPLATE_TEST_CASE("a request to a gone actor reaches the error handler at once, as a dead letter",
                    "[plain-object][request]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   auto c = sys.template create_actor<counter>();
   sys.tell(c.address(), thespis::actor_exit_request{});
+  REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
   address a = sys.template create_actor<auditor>();
-  sys.tell(a, ask_total{c.address()});
+  sys.tell(a, ask_total{c.address()});  // the auditor's timeout is 200 ms: no time passes here
+  auto reply = sys.listen(answer_within);
+  REQUIRE(reply);
+  CHECK_THAT(reply->template take<std::string>(),
+             Catch::StartsWith("error request") && Catch::Contains("became a dead letter"));
+  CHECK(sys.dead_letter_count() == 1);  // the call itself; its error reply is not one
+}
+
+TEMPLATE_TEST_CASE("a request without a reply in time reaches the error handler as a timeout",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  // Not a counter: it drops the call as unhandled, and no reply ever comes.
+  address not_a_counter = sys.template create_actor<deaf>();
+  address a = sys.template create_actor<auditor>();
+  sys.tell(a, ask_total{not_a_counter});
   sys.advance_time(std::chrono::milliseconds(300));  // virtual on the simple base
   auto reply = sys.listen(answer_within);
   REQUIRE(reply);
   CHECK(reply->template take<std::string>() == "timeout");
+  CHECK(sys.status().unhandled_count == 1);
 }
 
 namespace {
