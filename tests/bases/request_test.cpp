@@ -84,6 +84,41 @@ TEMPLATE_TEST_CASE("an exception in a requested method reaches the asking actor'
         "error broken");
 }
 
+namespace {
+struct ask_then_exit {
+  address of;
+};
+
+// Requests a counter's total, then asks itself to exit: the exit request is in its mailbox
+// before the counter's reply can be.
+class leaving_auditor : public thespis::actor {
+ public:
+  leaving_auditor() {
+    handle([this](const ask_then_exit& a, const address& from) {
+      ref<counter>(a.of)
+          .request(&counter::total, answer_within)
+          .then([this, from](int) { send(from, std::string("answer")); },
+                [this, from](std::exception_ptr) { send(from, std::string("error")); });
+      send(self(), thespis::actor_exit_request{});
+    });
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("a reply that comes after the asking actor began to exit is a dead letter",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  address a = sys.template create_actor<leaving_auditor>();
+  sys.tell(a, ask_then_exit{c.address()});
+  REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 1; }));
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 1; }));  // the reply
+  // Neither callback ran: the actor had gone.
+  CHECK(c.ask(&counter::total, answer_within) == 0);  // the counter has answered by now
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
+  CHECK(sys.dead_letter_count() == 1);
+}
+
 TEMPLATE_TEST_CASE("a request to a gone actor reaches the error handler at once, as a dead letter",
                    "[plain-object][request]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
