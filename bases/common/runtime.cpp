@@ -50,9 +50,13 @@ address_id runtime::next_id() noexcept {
   return {node_, next_local_.fetch_add(1, std::memory_order_relaxed)};
 }
 
+// Outside creation ends when shutdown begins: an outside thread that kept creating (a
+// connection acceptor, say) kept shutdown asking its new actors to exit past its deadline, for
+// ever if it never stopped. Actors may still create children while they exit: shutdown asks
+// those too, within its deadline.
 void runtime::ensure_running() const {
-  if (stopped_.load(std::memory_order_relaxed)) {
-    throw system_shut_down("create_actor on a system that has been shut down");
+  if (shutting_down_.load(std::memory_order_relaxed)) {
+    throw system_shut_down("create_actor on a system that is shutting down or has shut down");
   }
 }
 
@@ -420,12 +424,13 @@ shutdown_report runtime::shutdown() noexcept {
   shutdown_report report;
   std::uint64_t seen = 0;
   while (!ask_remaining_to_exit(seen)) {
-    if (!await_exits(seen, deadline)) {
-      report = unfinished_actors();
-      if (report.clean()) continue;  // the last one exited just now
-      log_unfinished(report);
-      break;
-    }
+    // A registration ends the wait early, however late: with the deadline checked only when a
+    // wait timed out, actors that kept creating others while they exited kept shutdown going.
+    if (await_exits(seen, deadline) && std::chrono::steady_clock::now() < deadline) continue;
+    report = unfinished_actors();
+    if (report.clean()) continue;  // the last one exited just now
+    log_unfinished(report);
+    break;
   }
   stopped_.store(true, std::memory_order_relaxed);
   stop(report.clean());

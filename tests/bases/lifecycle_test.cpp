@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <latch>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "support/bases.hpp"
@@ -167,4 +170,53 @@ TEMPLATE_TEST_CASE("an actor that shuts its system down gets an answer at once, 
   CHECK(log->requests.load() == 3);
   CHECK(sys.shutdown().clean());
   CHECK_THROWS_AS(sys.template create_actor<tracked>(log), thespis::system_shut_down);
+}
+
+namespace {
+// Blocks its exit handler until the test opens the gate.
+class slow_to_exit : public thespis::actor {
+ public:
+  explicit slow_to_exit(std::shared_ptr<std::latch> gate) {
+    handle([gate](const actor_exit_request&) { gate->wait(); });
+  }
+};
+
+// Each one, asked to exit, creates the next before it goes, `left` times in all: a chain that
+// registers a new actor every few microseconds while shutdown waits.
+class heir_maker : public thespis::actor {
+ public:
+  explicit heir_maker(int left) {
+    handle([this, left](const actor_exit_request&) {
+      if (left > 0) create_actor<heir_maker>(left - 1);
+    });
+  }
+};
+}  // namespace
+
+TEST_CASE("once shutdown has begun, outside code can create no more actors") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>()};
+  auto gate = std::make_shared<std::latch>(1);
+  sys.create_actor<slow_to_exit>(gate);
+  std::thread stopper([&] { (void)sys.shutdown(); });  // waits for the gate
+  REQUIRE(eventually([&] { return sys.status().shutting_down; }));
+  // Else an outside thread that keeps creating (an acceptor) keeps shutdown going for ever.
+  CHECK_THROWS_AS(sys.create_actor<slow_to_exit>(gate), thespis::system_shut_down);
+  gate->count_down();
+  stopper.join();
+  CHECK(sys.live_actor_count() == 0);
+}
+
+TEST_CASE("shutdown keeps its deadline while exiting actors keep creating others") {
+  {
+    thespis::system_config config;
+    config.shutdown_timeout = std::chrono::milliseconds(50);
+    config.log_threshold = thespis::log_level::error;  // the report's warnings are expected
+    thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
+    sys.create_actor<heir_maker>(200'000);  // 0.4 s or more of heirs: eight times the deadline
+    const auto report = sys.shutdown();
+    // Shutdown gave up at its deadline with the heir of the moment unfinished; before, every
+    // new heir restarted its wait, and it returned, clean, only when the chain ran out.
+    CHECK_FALSE(report.clean());
+  }  // the destructor leaves the chain to finish in the background
+  CHECK(eventually([] { return thespis::actor_system::abandoned_system_count() == 0; }));
 }
