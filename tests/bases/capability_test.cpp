@@ -1,6 +1,8 @@
 // Behaviour every base must show for capabilities and actor requirements.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -41,9 +43,12 @@ struct set_capability {
   std::string name;
   std::optional<thespis::capability_value> value;
 };
+// Creates gpu workers as its children, changes capabilities, and counts its children's exits.
 class manager : public thespis::actor {
  public:
-  manager() {
+  explicit manager(
+      std::shared_ptr<std::atomic<int>> child_exits = std::make_shared<std::atomic<int>>(0)) {
+    handle([child_exits](const thespis::child_actor_exited&) { child_exits->fetch_add(1); });
     handle([this](const make_gpu_child&, const address& from) {
       try {
         send(from, create_actor<gpu_worker>());
@@ -79,8 +84,10 @@ TEMPLATE_TEST_CASE("an actor whose requirements the system lacks cannot be creat
   CHECK(sys.live_actor_count() == 1);
 }
 
-TEMPLATE_TEST_CASE("requirements stack: class, creation, equality and custom checks",
-                   "[capability]", THESPIS_BASES) {
+TEMPLATE_TEST_CASE(
+    "an actor is created only if the system meets the requirements of its class and of its "
+    "creation, equalities and custom checks alike",
+    "[capability]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>(with_gpu())};
   address w = sys.template create_actor<gpu_worker>();
   auto seen = sys.template ask<seen_at_construction>(w, what_did_you_see{}, answer_within);
@@ -101,26 +108,60 @@ TEMPLATE_TEST_CASE("requirements stack: class, creation, equality and custom che
 TEMPLATE_TEST_CASE("a capability update asks actors that no longer fit to exit, and only them",
                    "[capability]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>(with_gpu())};
-  address w = sys.template create_actor<gpu_worker>();
+  auto child_exits = std::make_shared<std::atomic<int>>(0);
+  address m = sys.template create_actor<manager>(child_exits);
+  auto w = sys.template ask<address>(m, make_gpu_child{}, answer_within);  // the manager's child
+  REQUIRE(w);
   address p = sys.template create_actor<plain>();
-  sys.update_capability("gpu", true);  // no change: touches no actor
-  CHECK(sys.live_actor_count() == 2);
   sys.update_capability("gpu");  // removed
-  CHECK(eventually([&] { return sys.live_actor_count() == 1; }));
-  CHECK(sys.status().live_actors == std::vector<address>{p});
+  CHECK(eventually([&] { return sys.live_actor_count() == 2; }));
+  auto live = sys.status().live_actors;
+  std::sort(live.begin(), live.end());
+  auto expected = std::vector<address>{m, p};
+  std::sort(expected.begin(), expected.end());
+  CHECK(live == expected);
   CHECK(sys.capabilities().count("gpu") == 0);
-  (void)w;
+  // The manager hears of its child's end once: after shutdown any duplicate would be counted.
+  REQUIRE(sys.shutdown().clean());
+  CHECK(child_exits->load() == 1);
+}
+
+namespace {
+// Requires nothing of the system, but counts how often it is checked.
+thespis::requirements counted_check(std::shared_ptr<std::atomic<int>> checks) {
+  return requirements{}.require([checks](const capability_map&, const requirements&) {
+    checks->fetch_add(1);
+    return true;
+  });
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("a capability update that changes nothing checks no actor's requirements",
+                   "[capability]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(with_gpu())};
+  auto checks = std::make_shared<std::atomic<int>>(0);
+  sys.template create_actor<plain>(counted_check(checks));
+  const int after_creation = checks->load();
+  sys.update_capability("gpu", true);                  // the value it has
+  sys.update_capability("region", std::string("eu"));  // likewise
+  sys.update_capability("absent");                     // removing what is not there
+  CHECK(checks->load() == after_creation);
+  sys.update_capability("gpu", false);  // a change: every constrained actor is checked again
+  CHECK(eventually([&] { return checks->load() > after_creation; }));
+  CHECK(sys.live_actor_count() == 1);
 }
 
 TEMPLATE_TEST_CASE("an actor can update a capability of its system", "[capability]",
                    THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>(with_gpu())};
-  address w = sys.template create_actor<gpu_worker>();
-  address m = sys.template create_actor<manager>();
+  auto child_exits = std::make_shared<std::atomic<int>>(0);
+  address m = sys.template create_actor<manager>(child_exits);
+  REQUIRE(sys.template ask<address>(m, make_gpu_child{}, answer_within));
   REQUIRE(sys.template ask<bool>(m, set_capability{"region", std::string("us")}, answer_within));
-  CHECK(eventually([&] { return sys.live_actor_count() == 1; }));
+  CHECK(eventually([&] { return sys.live_actor_count() == 1; }));  // the manager only
   CHECK(std::get<std::string>(sys.capabilities().at("region")) == "us");
-  (void)w;
+  REQUIRE(sys.shutdown().clean());
+  CHECK(child_exits->load() == 1);
 }
 
 TEST_CASE("capability values are truthy as Thespian's are") {
