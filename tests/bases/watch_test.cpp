@@ -2,7 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <latch>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "support/bases.hpp"
 
@@ -19,6 +23,21 @@ struct watch_this {
   address target;
   bool start = true;
 };
+struct ping {};
+
+// Its constructor waits for a gate, then throws.
+class doomed : public thespis::actor {
+ public:
+  explicit doomed(const std::shared_ptr<std::latch>& gate) {
+    gate->wait();
+    throw std::runtime_error("not built");
+  }
+};
+
+// Asks a watcher to create a doomed child and watch it at once.
+struct watch_doomed_child {
+  std::shared_ptr<std::latch> gate;
+};
 
 // Watches what it is told to and reports each exit it hears of to whoever asked it to watch.
 class watcher : public thespis::actor {
@@ -33,7 +52,14 @@ class watcher : public thespis::actor {
       }
       send(from, true);
     });
+    handle([this](const watch_doomed_child& w, const address& from) {
+      reporter_ = from;
+      const address child = create_actor<doomed>(w.gate);
+      watch(child);  // queued before its constructor can throw: the gate is still closed
+      send(from, child);
+    });
     handle([this](const actor_exited& e) { send(reporter_, e); });
+    handle([this](const ping&, const address& from) { send(from, true); });
   }
 
  private:
@@ -92,8 +118,11 @@ TEMPLATE_TEST_CASE("an actor that stops watching hears nothing", "[watch]", THES
   REQUIRE(tell_to_watch(sys, w, target));
   REQUIRE(tell_to_watch(sys, w, target, false));
   sys.tell(target, actor_exit_request{});
+  // The target tells its watchers before it leaves the count of live actors; the ping then
+  // comes after any notice, so whatever the watcher reported is in the inbox by the answer.
   REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));
-  CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));
+  REQUIRE(sys.template ask<bool>(w, ping{}, answer_within));
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
 }
 
 TEMPLATE_TEST_CASE("watchers hear that an idle actor retired", "[watch]", THESPIS_BASES) {
@@ -112,8 +141,6 @@ namespace {
 struct watch_briefly {
   address target;
 };
-struct ping {};
-
 // Starts watching, asks the target to exit, and stops watching before the target handled that.
 class fickle_watcher : public thespis::actor {
  public:
@@ -163,4 +190,48 @@ TEMPLATE_TEST_CASE("a watcher that stopped watching is not told, even if the tar
   while (auto late = sys.listen(std::chrono::milliseconds(0)))
     if (late->template is<std::string>()) ++fickle_told;
   CHECK(fickle_told == 0);
+}
+
+namespace {
+class gpu_user : public thespis::actor {
+ public:
+  static thespis::requirements actor_requirements() {
+    return thespis::requirements{}.require_capability("gpu");
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("watchers hear that an actor exited because a capability it needs was lost",
+                   "[watch]", THESPIS_BASES) {
+  thespis::system_config config;
+  config.capabilities["gpu"] = true;
+  thespis::actor_system sys{config_for<TestType>(config)};
+  address w = sys.template create_actor<watcher>();
+  address target = sys.template create_actor<gpu_user>();
+  REQUIRE(tell_to_watch(sys, w, target));
+  sys.update_capability("gpu");  // removed
+  auto heard = sys.listen(answer_within);
+  REQUIRE(heard);
+  const auto exited = heard->template take<actor_exited>();
+  CHECK(exited.actor == target);
+  CHECK(exited.reason == exit_reason::capability_lost);
+}
+
+TEMPLATE_TEST_CASE("watchers hear that an actor's constructor threw", "[watch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address w = sys.template create_actor<watcher>();
+  auto gate = std::make_shared<std::latch>(1);
+  constexpr bool simple = std::is_same_v<TestType, thespis::test::simple_base>;
+  // The simple base builds the child within the tell, on this thread: its gate must be open.
+  if constexpr (simple) gate->count_down();
+  sys.tell(w, watch_doomed_child{gate});
+  auto child = sys.listen(answer_within);
+  REQUIRE(child);
+  REQUIRE(child->template is<address>());
+  if constexpr (!simple) gate->count_down();  // the watch is queued: now the constructor throws
+  auto heard = sys.listen(answer_within);
+  REQUIRE(heard);
+  const auto exited = heard->template take<actor_exited>();
+  CHECK(exited.actor == child->template get<address>());
+  CHECK(exited.reason == exit_reason::construction_failed);
 }
