@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "support/bases.hpp"
@@ -83,10 +84,17 @@ class sleeper : public thespis::actor {
 };
 
 template <class System>
+seen seen_by(System& sys, const address& a) {
+  auto s = sys.template ask<seen>(a, seen_request{}, answer_within);
+  REQUIRE(s);
+  return *s;
+}
+
+template <class System>
 seen wait_for_payloads(System& sys, const address& a, std::size_t n) {
   seen last;
   REQUIRE(eventually([&] {
-    last = *sys.template ask<seen>(a, seen_request{}, answer_within);
+    last = seen_by(sys, a);
     return last.payloads.size() >= n;
   }));
   return last;
@@ -124,6 +132,28 @@ TEMPLATE_TEST_CASE("wakeups fire in deadline order, not in the order set", "[wak
   sys.advance_time(40ms);
   auto s = wait_for_payloads(sys, a, 3);
   CHECK(s.payloads == std::vector<int>{2, 3, 1});
+}
+
+TEMPLATE_TEST_CASE("wakeups due at the same time arrive in the order they were set", "[wakeup]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  sys.tell(a, wake_me{{10ms, 10ms, 10ms, 10ms, 10ms}});  // one deadline on the simple base
+  sys.advance_time(20ms);
+  auto s = wait_for_payloads(sys, a, 5);
+  CHECK(s.payloads == std::vector<int>{1, 2, 3, 4, 5});
+}
+
+TEMPLATE_TEST_CASE("a wakeup with a negative delay counts as one with none", "[wakeup]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.template create_actor<sleeper>();
+  // Due now, as the one without delay set just before it: not earlier, so it comes second.
+  sys.tell(a, wake_me{{0ms, -10ms}});
+  sys.advance_time(5ms);
+  auto s = wait_for_payloads(sys, a, 2);
+  CHECK(s.payloads == std::vector<int>{1, 2});
+  CHECK(s.delays == std::vector<std::chrono::nanoseconds>{0ms, -10ms});  // as asked for
 }
 
 TEMPLATE_TEST_CASE("a cancelled wakeup is never delivered", "[wakeup]", THESPIS_BASES) {
@@ -167,13 +197,15 @@ TEMPLATE_TEST_CASE("a wakeup cancelled after it came due, before the actor saw i
   sys.advance_time(20ms);
   auto s = wait_for_payloads(sys, a, 1);
   sys.advance_time(20ms);
-  s = *sys.template ask<seen>(a, seen_request{}, answer_within);
+  s = seen_by(sys, a);
   CHECK(s.payloads == std::vector<int>{1});
   CHECK(s.cancelled_once);
 }
 
-TEMPLATE_TEST_CASE("100,000 pending wakeups are cheap and die with their actor", "[wakeup]",
-                   THESPIS_BASES) {
+TEMPLATE_TEST_CASE(
+    "an actor keeps its 100,000 pending wakeups itself, behind one system timer, and they die "
+    "with it",
+    "[wakeup]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address a = sys.template create_actor<sleeper>();
   sys.tell(a, many_wakeups{100'000});
@@ -190,9 +222,9 @@ TEST_CASE("on the simple base, time moves only when the test advances it") {
   address a = sys.create_actor<sleeper>();
   sys.tell(a, wake_me{{std::chrono::seconds(1)}});
   sys.advance_time(999ms);
-  CHECK(sys.ask<seen>(a, seen_request{}, answer_within)->payloads.empty());
+  CHECK(seen_by(sys, a).payloads.empty());
   sys.advance_time(1ms);
-  CHECK(sys.ask<seen>(a, seen_request{}, answer_within)->payloads == std::vector<int>{1});
+  CHECK(seen_by(sys, a).payloads == std::vector<int>{1});
 }
 
 namespace {
@@ -224,44 +256,124 @@ TEST_CASE("on the simple base, the wakeups of several actors arrive in one deadl
 }
 
 namespace {
+struct mail {
+  int n;
+};
+struct mail_when_woken {
+  address to;
+  std::chrono::milliseconds delay;
+};
+
+// Logs its wakeups ("w<payload>") and its mail ("m<n>") into a log the test owns.
+class mail_logger : public thespis::actor {
+ public:
+  explicit mail_logger(std::vector<std::string>* log) {
+    handle([this](const wake_me& w) {
+      int payload = 0;
+      for (auto d : w.delays)
+        wakeup_after(d, ++payload);
+    });
+    handle([log](const wakeup_message& w) {
+      log->push_back("w" + std::to_string(w.payload.get<int>()));
+    });
+    handle([log](const mail& m) { log->push_back("m" + std::to_string(m.n)); });
+  }
+};
+
+// When its wakeup comes, mails two messages to another actor.
+class waking_mailer : public thespis::actor {
+ public:
+  waking_mailer() {
+    handle([this](const mail_when_woken& m) {
+      to_ = m.to;
+      wakeup_after(m.delay);
+    });
+    handle([this](const wakeup_message&) {
+      send(to_, mail{1});
+      send(to_, mail{2});
+    });
+  }
+
+ private:
+  address to_;
+};
+}  // namespace
+
+TEST_CASE(
+    "on the simple base, wakeups that came due are handled ahead of mail queued behind them") {
+  thespis::actor_system sys{config_for<thespis::test::simple_base>()};
+  std::vector<std::string> log;
+  address mailer = sys.create_actor<waking_mailer>();
+  address logger = sys.create_actor<mail_logger>(&log);
+  sys.tell(mailer, mail_when_woken{logger, 10ms});  // its timer is set first, so fires first:
+  sys.tell(logger, wake_me{{10ms, 10ms}});          // the mail lands behind the logger's notice
+  sys.advance_time(10ms);
+  CHECK(log == std::vector<std::string>{"w1", "w2", "m1", "m2"});
+}
+
+namespace {
 struct poke {};
 class transient_worker : public thespis::actor {
  public:
-  transient_worker() {
-    exit_after_first_message(100ms);
-    handle([](const poke&) {});
+  explicit transient_worker(std::chrono::milliseconds after) {
+    exit_after_first_message(after);
+    handle([this](const poke&, const address& from) { send(from, true); });
   }
 };
 class idle_worker : public thespis::actor {
  public:
-  idle_worker() {
-    exit_when_idle_for(100ms);
-    handle([](const poke&) {});
+  explicit idle_worker(std::chrono::milliseconds idle) {
+    exit_when_idle_for(idle);
+    handle([this](const poke&, const address& from) { send(from, true); });
   }
 };
+
+// A transient actor's set time: on the simple base (virtual time) the test stops just short of
+// it; on the threaded base it is long enough that the check right after the first message
+// comes well before it.
+template <class Base>
+constexpr std::chrono::milliseconds set_time =
+    std::is_same_v<Base, thespis::test::simple_base> ? 100ms : 1000ms;
+
+// Moves to just before `set_time` after now: virtual time on the simple base; on the threaded
+// base (where advance_time sleeps) no wait at all.
+template <class Base>
+void advance_to_just_before_set_time(thespis::actor_system& sys) {
+  if constexpr (std::is_same_v<Base, thespis::test::simple_base>) {
+    sys.advance_time(set_time<Base> - 1ms);
+  }
+}
 }  // namespace
 
-TEMPLATE_TEST_CASE("a transient actor exits a set time after its first message", "[transient]",
-                   THESPIS_BASES) {
+TEMPLATE_TEST_CASE("a transient actor exits a set time after its first message, not before",
+                   "[transient]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
-  sys.template create_actor<transient_worker>();
-  sys.tell(sys.template create_actor<transient_worker>(), poke{});
-  sys.advance_time(150ms);
+  sys.template create_actor<transient_worker>(set_time<TestType>);
+  address poked = sys.template create_actor<transient_worker>(set_time<TestType>);
+  REQUIRE(sys.template ask<bool>(poked, poke{}, answer_within));  // its first message, handled
+  advance_to_just_before_set_time<TestType>(sys);
+  CHECK(sys.live_actor_count() == 2);
+  sys.advance_time(set_time<TestType>);
   // Only the one that got a message is gone; the other never started its clock.
   CHECK(eventually([&] { return sys.live_actor_count() == 1; }));
 }
 
-TEMPLATE_TEST_CASE("an idle-transient actor exits once it has been idle for its set time",
-                   "[transient]", THESPIS_BASES) {
+TEMPLATE_TEST_CASE(
+    "an idle-transient actor exits once it has been idle for its set time, not "
+    "before",
+    "[transient]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
-  sys.tell(sys.template create_actor<idle_worker>(), poke{});
-  sys.advance_time(150ms);
+  address a = sys.template create_actor<idle_worker>(set_time<TestType>);
+  REQUIRE(sys.template ask<bool>(a, poke{}, answer_within));
+  advance_to_just_before_set_time<TestType>(sys);
+  CHECK(sys.live_actor_count() == 1);
+  sys.advance_time(set_time<TestType>);
   CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
 }
 
 TEST_CASE("on the simple base, every message restarts an idle-transient actor's clock") {
   thespis::actor_system sys{config_for<thespis::test::simple_base>()};
-  address a = sys.create_actor<idle_worker>();
+  address a = sys.create_actor<idle_worker>(100ms);
   sys.tell(a, poke{});
   sys.advance_time(60ms);
   sys.tell(a, poke{});
