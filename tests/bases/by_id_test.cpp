@@ -3,9 +3,11 @@
 
 #include <cereal/types/vector.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -184,10 +186,166 @@ class failing_director : public thespis::actor {
 
 using mode = agent_director::mode;
 constexpr std::chrono::milliseconds never_idle{0};
+
+// Creates user agents for every request, but only once outside code appoints it.
+class appointed_director : public thespis::actor {
+ public:
+  explicit appointed_director(std::shared_ptr<agent_stats> stats) {
+    handle([this, stats](spawn_request& r) { create_for<user_agent>(r, stats, never_idle); });
+  }
+};
+
+struct record_dead_letters {};
+struct get_dead_ids {};
+
+// Records the id of each dead letter it receives (empty for one not sent by id).
+class dead_id_recorder : public thespis::actor {
+ public:
+  dead_id_recorder() {
+    handle([this](const record_dead_letters&, const address& from) {
+      handle_dead_letters(true);
+      send(from, true);
+    });
+    handle([this](const thespis::dead_envelope& d) { ids_.push_back(d.dead_id); });
+    handle([this](const get_dead_ids&, const address& from) { send(from, ids_); });
+  }
+
+ private:
+  std::vector<std::string> ids_;
+};
+
+// An actor subclass bound to an id that tells who its parent is.
+class id_holder : public thespis::actor {
+ public:
+  struct get_parent {};
+  id_holder() {
+    handle([this](const get_parent&, const address& from) { send(from, parent()); });
+  }
+};
+
+class id_holder_director : public thespis::actor {
+ public:
+  id_holder_director() {
+    direct<id_holder>();
+    handle([this](spawn_request& r) { create_for<id_holder>(r); });
+  }
+};
+
+// Takes its kept state twice as it starts; keeps what it was last told as it exits.
+class keeper : public thespis::actor {
+ public:
+  struct report {};
+  struct taken {
+    std::optional<std::string> first, second;
+  };
+
+  keeper() : taken_{take_kept_state(), take_kept_state()} {
+    exit_when_idle_for(std::chrono::milliseconds(50));
+    handle([this](const std::string& s) { to_keep_ = s; });
+    handle([this](const report&, const address& from) { send(from, taken_); });
+    handle([this](const thespis::actor_exit_request&) {
+      if (to_keep_) keep_state(*to_keep_);
+    });
+  }
+
+ private:
+  taken taken_;
+  std::optional<std::string> to_keep_;
+};
+
+class keeper_director : public thespis::actor {
+ public:
+  keeper_director() {
+    direct<keeper>();
+    handle([this](spawn_request& r) { create_for<keeper>(r); });
+  }
+};
 }  // namespace
 
-TEMPLATE_TEST_CASE("messages racing with a spawn on demand all arrive, in order", "[by-id]",
+TEMPLATE_TEST_CASE("outside code can appoint an actor as a class's director", "[by-id]",
                    THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  address director = sys.template create_actor<appointed_director>(stats);
+  sys.template set_director<user_agent>(director);
+  auto hana = sys.template by_id<user_agent>("hana");
+  hana.tell(&user_agent::note, 1);
+  CHECK(hana.ask(&user_agent::seen, answer_within) == std::vector<int>{1});
+  CHECK(stats->created.load() == 1);
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("a dead letter sent by id names the id nobody took", "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address office = sys.template create_actor<dead_id_recorder>();
+  REQUIRE(sys.template ask<bool>(office, record_dead_letters{}, answer_within));
+  sys.template by_id<user_agent>("ivan").tell(&user_agent::note, 1);  // no director
+  sys.tell(address{}, 2);                                             // not by id
+  std::vector<std::string> ids;
+  CHECK(eventually([&] {
+    auto got = sys.template ask<std::vector<std::string>>(office, get_dead_ids{}, answer_within);
+    REQUIRE(got);
+    ids = *got;
+    return ids.size() == 2;
+  }));
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{"", "ivan"});
+}
+
+TEMPLATE_TEST_CASE("an actor a director creates for an id is top-level", "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address director = sys.template create_actor<id_holder_director>();
+  sys.template by_id<id_holder>("judy").tell(id_holder::get_parent{});
+  auto parent = sys.listen(answer_within);
+  REQUIRE(parent);
+  CHECK(parent->template get<address>() == address{});
+  auto status =
+      sys.template ask<thespis::actor_status>(director, thespis::status_request{}, answer_within);
+  REQUIRE(status);
+  CHECK(status->children.empty());
+  CHECK(sys.live_actor_count() == 2);
+}
+
+TEMPLATE_TEST_CASE("a director's exit ends its directorship: later mail by id is dead", "[by-id]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  address director = sys.template create_actor<agent_director>(stats, never_idle, mode::create);
+  sys.tell(director, thespis::actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  sys.template by_id<user_agent>("kim").tell(&user_agent::note, 1);
+  CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
+  CHECK(stats->created.load() == 0);
+  CHECK(sys.live_actor_count() == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "kept state goes to the next incarnation only, and take_kept_state gives it once",
+    "[by-id][retire]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  sys.template create_actor<keeper_director>();
+  auto k = sys.template by_id<keeper>("k");
+  auto report = [&] {
+    k.tell(keeper::report{});
+    auto r = sys.listen(answer_within);
+    REQUIRE(r);
+    return r->template take<keeper::taken>();
+  };
+  CHECK_FALSE(report().first);  // the first incarnation: nothing was kept
+  k.tell(std::string("kept"));  // it keeps this as it retires
+  sys.advance_time(std::chrono::milliseconds(200));
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the director only
+  auto second = report();  // the second incarnation, which keeps nothing
+  CHECK(second.first == std::optional<std::string>("kept"));
+  CHECK_FALSE(second.second);  // taken already
+  sys.advance_time(std::chrono::milliseconds(200));
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));
+  CHECK_FALSE(report().first);  // the third: the state went to the second only
+}
+
+TEMPLATE_TEST_CASE(
+    "messages sent by id while the director spawns their actors all arrive, in order per sender",
+    "[by-id]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   auto stats = std::make_shared<agent_stats>();
   sys.template create_actor<agent_director>(stats, never_idle, mode::create);
