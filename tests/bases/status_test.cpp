@@ -90,3 +90,26 @@ TEMPLATE_TEST_CASE("the system status lists live actors, capabilities and dead l
   CHECK(std::get<std::string>(s.capabilities.at("thespis.base")) == TestType::name);
   CHECK(s.capabilities.count("thespis.version") == 1);
 }
+
+TEMPLATE_TEST_CASE("an actor's status gives its global name, and none for an unnamed actor",
+                   "[status]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address named = sys.template create_actor<watched>(thespis::global_name{"registry"});
+  address unnamed = sys.template create_actor<watched>();
+  auto status = sys.template ask<actor_status>(named, status_request{}, answer_within);
+  REQUIRE(status);
+  CHECK(status->global_name == "registry");
+  status = sys.template ask<actor_status>(unnamed, status_request{}, answer_within);
+  REQUIRE(status);
+  CHECK(status->global_name.empty());
+}
+
+TEMPLATE_TEST_CASE("the system status says when shutdown has begun", "[status]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  sys.template create_actor<watched>();
+  REQUIRE_FALSE(sys.status().shutting_down);
+  REQUIRE(sys.shutdown().clean());
+  const auto s = sys.status();
+  CHECK(s.shutting_down);
+  CHECK(s.live_actors.empty());
+}
