@@ -4,11 +4,14 @@
 #include <mutex>
 #include <typeindex>
 
+#include "core/detail/type_name.hpp"
+
 namespace thespis {
 
 namespace {
 struct codec {
   std::string name;
+  const std::type_info* type;
   detail::message_writer write;
   detail::message_reader read;
 };
@@ -22,6 +25,24 @@ struct codec_registry {
 codec_registry& registry() {
   static codec_registry r;  // function-local: usable from other static initializers
   return r;
+}
+
+// Returns true if name already stands for type; throws duplicate_message_type if the name is
+// another type's or the type has another name. The caller holds r.mutex.
+bool already_registered(const codec_registry& r, const std::string& name,
+                        const std::type_info& type) {
+  if (auto same_name = r.by_name.find(name); same_name != r.by_name.end()) {
+    if (*same_name->second.type == type) return true;
+    throw duplicate_message_type("message type name '" + name + "' is already registered for " +
+                                 detail::type_name(*same_name->second.type) + ", not " +
+                                 detail::type_name(type));
+  }
+  if (auto same_type = r.by_type.find(type); same_type != r.by_type.end()) {
+    throw duplicate_message_type("message type " + detail::type_name(type) +
+                                 " is already registered as '" + same_type->second.name +
+                                 "', so it cannot also be '" + name + "'");
+  }
+  return false;
 }
 
 std::optional<codec> find(const std::type_info& type) {
@@ -43,9 +64,10 @@ void detail::register_message_codec(std::string name, const std::type_info& type
                                     message_writer write, message_reader read) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  codec c{name, write, read};
-  r.by_type[std::type_index(type)] = c;
-  r.by_name[std::move(name)] = c;
+  if (already_registered(r, name, type)) return;
+  codec c{name, &type, write, read};
+  r.by_type.emplace(std::type_index(type), c);
+  r.by_name.emplace(std::move(name), std::move(c));
 }
 
 std::optional<serialized_message> serialize(const message& msg) {

@@ -37,18 +37,28 @@ class malformed_message : public actor_system_exception {
   using actor_system_exception::actor_system_exception;
 };
 
+/// A registration would give a name two types, or a type two names.
+class duplicate_message_type : public actor_system_exception {
+ public:
+  using actor_system_exception::actor_system_exception;
+};
+
 namespace detail {
 using message_writer = std::string (*)(const envelope&);
 using message_reader = envelope* (*)(const std::string&);
 
-/// Adds a serializable type under a stable name, process-wide. Thread-safe.
+/// Adds a serializable type under a stable name, process-wide; throws duplicate_message_type if
+/// the name is another type's or the type has another name. Thread-safe.
 void register_message_codec(std::string name, const std::type_info& type, message_writer write,
                             message_reader read);
 }  // namespace detail
 
 /// Registers T (default-constructible, with a cereal `serialize` function) under a stable,
 /// process-independent name, so that bases crossing process boundaries can carry it.
-/// Thread-safe; returns true so it can initialize a static.
+/// A name stands for one type and a type has one name: registering T again under the same name
+/// does nothing, while a name already given to another type, or a second name for T, throws
+/// duplicate_message_type and changes nothing (from a static initializer that ends the program
+/// at startup, naming both). Thread-safe; returns true so it can initialize a static.
 template <class T>
 requires std::default_initializable<T> && std::movable<T>
 bool register_message_type(std::string name) {
