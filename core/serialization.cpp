@@ -1,5 +1,7 @@
 #include "core/serialization.hpp"
 
+#include <bit>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <typeindex>
@@ -70,6 +72,34 @@ void detail::register_message_codec(std::string name, const std::type_info& type
   r.by_name.emplace(std::move(name), std::move(c));
 }
 
+detail::bounded_input_archive::bounded_input_archive(std::string_view bytes)
+    : InputArchive(this), bytes_(bytes) {
+  std::uint8_t writer_little_endian = 0;
+  (*this)(writer_little_endian);
+  if (writer_little_endian > 1) {
+    throw cereal::Exception("byte order flag is " + std::to_string(writer_little_endian) +
+                            ", not 0 or 1");
+  }
+  swap_ = (writer_little_endian == 1) != (std::endian::native == std::endian::little);
+}
+
+void detail::bounded_input_archive::check_size(std::uint64_t count) const {
+  if (count > remaining()) {
+    throw cereal::Exception("a size of " + std::to_string(count) + " with only " +
+                            std::to_string(remaining()) + " bytes left");
+  }
+}
+
+void detail::bounded_input_archive::take(void* data, std::size_t size) {
+  if (size > remaining()) {
+    throw cereal::Exception("needs " + std::to_string(size) + " bytes with only " +
+                            std::to_string(remaining()) + " left");
+  }
+  if (size == 0) return;  // data may be null (an empty vector's)
+  std::memcpy(data, bytes_.data() + position_, size);
+  position_ += size;
+}
+
 std::optional<serialized_message> serialize(const message& msg) {
   auto c = find(msg.type());
   if (!msg || !c) return std::nullopt;
@@ -81,7 +111,7 @@ message deserialize(const serialized_message& wire) {
   if (!c) throw unknown_message_type("no message type is registered as '" + wire.type_name + "'");
   try {
     return message(c->read(wire.bytes));
-  } catch (const cereal::Exception& e) {
+  } catch (const malformed_message& e) {
     throw malformed_message("malformed '" + wire.type_name + "' message: " + e.what());
   }
 }
