@@ -90,6 +90,10 @@ void detail::bounded_input_archive::check_size(std::uint64_t count) const {
   }
 }
 
+void detail::bounded_input_archive::check_finished() const {
+  if (remaining() != 0) throw cereal::Exception(std::to_string(remaining()) + " bytes left over");
+}
+
 void detail::bounded_input_archive::take(void* data, std::size_t size) {
   if (size > remaining()) {
     throw cereal::Exception("needs " + std::to_string(size) + " bytes with only " +

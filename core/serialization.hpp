@@ -83,6 +83,9 @@ class bounded_input_archive
   /// Throws unless count items of at least a byte each could still follow.
   void check_size(std::uint64_t count) const;
 
+  /// Throws if any bytes are still unread.
+  void check_finished() const;
+
   /// Returns how many bytes are still unread.
   std::size_t remaining() const noexcept { return bytes_.size() - position_; }
 
@@ -124,12 +127,13 @@ void CEREAL_LOAD_FUNCTION_NAME(bounded_input_archive& archive, cereal::SizeTag<T
 }
 
 /// Loads object from all of bytes; throws malformed_message naming what failed (any exception
-/// of the decoding, a std::bad_alloc included).
+/// of the decoding, a std::bad_alloc included, or bytes left over after the object).
 template <class T>
 void decode(T& object, std::string_view bytes) {
   try {
     bounded_input_archive archive(bytes);
     archive(object);
+    archive.check_finished();
   } catch (const std::exception& e) {
     throw malformed_message(e.what());
   }
@@ -196,7 +200,8 @@ void deserialize_state(T& object, const std::string& bytes) {
 /// Returns the wire form of msg, or std::nullopt if its type was not registered.
 std::optional<serialized_message> serialize(const message& msg);
 
-/// Rebuilds a message from its wire form; throws unknown_message_type or malformed_message.
+/// Rebuilds a message from its wire form; throws unknown_message_type, or malformed_message naming
+/// the type if the bytes do not decode as exactly one value of it. Thread-safe.
 message deserialize(const serialized_message& wire);
 
 }  // namespace thespis

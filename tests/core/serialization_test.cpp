@@ -263,6 +263,16 @@ TEST_CASE("decoding never asks for much more memory than the wire data holds",
   }
 }
 
+TEST_CASE("a message with bytes left over after it is rejected as malformed",
+          "[serialization]") {
+  auto wire = thespis::serialize(make(order{"tea", {1}}));
+  REQUIRE(wire);
+  wire->bytes += "xyz";
+  CHECK_THROWS_AS(thespis::deserialize(*wire), thespis::malformed_message);
+  CHECK_THROWS_WITH(thespis::deserialize(*wire),
+                    Catch::Contains("3 bytes left over"));
+}
+
 static_assert(std::is_base_of_v<thespis::actor_system_exception,
                                 thespis::duplicate_message_type>);
 
