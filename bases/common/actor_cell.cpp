@@ -659,9 +659,18 @@ bool actor_cell::cancel_wakeup(wakeup_handle handle) noexcept {
 
 void actor_cell::set_transient(std::chrono::nanoseconds after, bool idle) {
   timing& t = timing_state();
-  t.transient_after = after;
+  // Zero means at once (it meant never: such an actor stayed), and less counts as zero, as a
+  // wakeup's delay does.
+  t.transient_after = std::max(after, std::chrono::nanoseconds(0));
   t.transient_idle = idle;
-  transient_ = after.count() > 0;
+  transient_ = true;
+  if (t.transient_armed) {  // set again: the new time counts, from now
+    (void)runtime_.timers().cancel(t.transient_timer);
+    t.transient_armed = false;
+  }
+  // The idle clock starts now: an actor that is never sent anything is idle too (it stayed
+  // for ever, an actor made by id for mail that went elsewhere, say).
+  if (idle) note_activity();
 }
 
 // Arms the transient timer at the first message; an idle-transient actor also records when it

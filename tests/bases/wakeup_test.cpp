@@ -382,3 +382,24 @@ TEST_CASE("on the simple base, every message restarts an idle-transient actor's 
   sys.advance_time(40ms);
   CHECK(sys.live_actor_count() == 0);
 }
+
+TEMPLATE_TEST_CASE("an idle-transient actor that is never sent anything exits after its set time",
+                   "[transient]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  sys.template create_actor<idle_worker>(set_time<TestType>);
+  advance_to_just_before_set_time<TestType>(sys);
+  CHECK(sys.live_actor_count() == 1);
+  sys.advance_time(set_time<TestType>);  // its clock started when it was made
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+}
+
+TEMPLATE_TEST_CASE("a set time of zero makes a transient actor exit at once, not never",
+                   "[transient]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address once = sys.template create_actor<transient_worker>(0ms);
+  sys.template create_actor<idle_worker>(0ms);
+  REQUIRE(sys.template ask<bool>(once, poke{}, answer_within));
+  sys.advance_time(0ms);  // the simple base fires what is due now
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(sys.dead_letter_count() == 0);
+}
