@@ -28,14 +28,17 @@ void actor_cell::tell_parent(child_failed failure) noexcept {
 void actor_cell::on_failure() noexcept {
   const supervision policy = *factory()->supervised;
   const address me = self();
-  if (policy.strategy == restart_strategy::all_for_one) {
+  const bool allowed = allow_restart(links_state().restarts, policy, runtime_.timers().now());
+  if (allowed && policy.strategy == restart_strategy::all_for_one) {
     // Restarted at once, so the failed instance handles nothing more; the parent restarts the
-    // siblings and keeps the group's count.
+    // siblings and keeps the group's count. The actor counts its own restarts too: the
+    // parent's verdict queues behind this actor's backlog, and a backlog of failing messages
+    // restarted it past the limit meanwhile (101 builds for 100 messages, max_restarts 3).
     restart();
     tell_parent(child_failed{me, false, policy});
     return;
   }
-  if (allow_restart(links_state().restarts, policy, runtime_.timers().now())) return restart();
+  if (allowed) return restart();
   exit_reason_ = exit_reason::failed;
   tell_parent(child_failed{me, true, policy});
   begin_exit(true);

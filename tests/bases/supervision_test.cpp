@@ -442,3 +442,33 @@ TEST_CASE("restarts older than the policy's window no longer count toward its li
   CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
   CHECK(c->workers_built.load() == 5);
 }
+
+namespace {
+// Sends `boom`s to the actor it is given, all in one handler: a backlog of failing messages.
+class boom_flooder : public thespis::actor {
+ public:
+  explicit boom_flooder(int booms) {
+    handle([this, booms](const address& to) {
+      for (int i = 0; i < booms; ++i)
+        send(to, boom{});
+    });
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("all-for-one keeps its restart limit while the failing child has a backlog",
+                   "[supervision]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = std::make_shared<counts>();
+  const supervision policy{restart_strategy::all_for_one, 3, std::chrono::seconds(3600)};
+  address sup = sys.template create_actor<supervisor>(c, policy, 2);
+  auto children = sys.template ask<std::vector<address>>(sup, get_children{}, answer_within);
+  REQUIRE(children);
+  REQUIRE(children->size() == 2);
+  address flooder = sys.template create_actor<boom_flooder>(100);
+  sys.tell(flooder, children->front());
+  // Past three restarts the group gives up and the (unsupervised) supervisor fails with it.
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the flooder
+  // Two first builds, and at most three restarts of each: not one per failing message.
+  CHECK(c->workers_built.load() <= 2 + 2 * 3);
+}
