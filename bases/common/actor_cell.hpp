@@ -110,6 +110,7 @@ class actor_cell final : public actor_context, public runnable {
 
   /// Ends a cell whose top-level construction failed: its mail becomes dead letters.
   void abandon() noexcept {
+    exit_reason_ = exit_reason::construction_failed;  // its mail by id is not handed back
     finish();
     holds_last_reference_ = false;
     release_surplus_refs(1);  // the registry's, taken over by finish(); the caller holds another

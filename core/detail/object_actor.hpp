@@ -69,16 +69,29 @@ class object_actor final : public actor {
       // A retirement (idle exit) keeps the state for the next incarnation of this id.
       if (auto* exit = msg.try_get<actor_exit_request>();
           exit && exit->reason == exit_reason::idle) {
-        keep_state(serialize_state(object_));
+        // A state that fails to save is logged as an error, not thrown: a throw here failed
+        // the exit request, which was retried (saving twice) and then went ahead regardless,
+        // the state lost without a word.
+        try {
+          keep_state(serialize_state(object_));
+        } catch (const std::exception& e) {
+          log_lost_state(e.what());
+        } catch (...) {
+          log_lost_state("an exception not derived from std::exception");
+        }
       }
     }
     actor::receive(msg, sender);
   }
 
  private:
-  void log_failed_dispose(const char* what) noexcept {
+  void log_failed_dispose(const char* what) noexcept { log_error("dispose() threw: ", what); }
+  void log_lost_state(const char* what) noexcept {
+    log_error("retiring without its state: saving it threw: ", what);
+  }
+  void log_error(const char* context, const char* what) noexcept {
     try {
-      log(log_level::error, std::string("dispose() threw: ") + what);
+      log(log_level::error, std::string(context) + what);
     } catch (...) {  // the log sink failed too: nothing left to tell
     }
   }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -531,4 +532,78 @@ TEMPLATE_TEST_CASE(
   CHECK(fred.ask(&fragile::seen, answer_within) == std::vector<int>{2});
   CHECK(builds->load() == 2);
   CHECK(sys.dead_letter_count() == 1);
+}
+
+namespace {
+// Directs fragile actors: counts the spawn requests it gets and holds them unanswered.
+class holding_fragile_director : public thespis::actor {
+ public:
+  explicit holding_fragile_director(std::shared_ptr<std::atomic<int>> requests) {
+    direct<fragile>();
+    handle([this, requests](spawn_request& r) {
+      requests->fetch_add(1);
+      held_.push_back(std::move(r));
+    });
+  }
+
+ private:
+  std::vector<spawn_request> held_;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE(
+    "an outside create by id whose constructor throws sends the waiting mail to dead letters",
+    "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto requests = std::make_shared<std::atomic<int>>(0);
+  auto builds = std::make_shared<std::atomic<int>>(0);  // the first build throws
+  sys.template create_actor<holding_fragile_director>(requests);
+  auto frank = sys.template by_id<fragile>("frank");
+  frank.tell(&fragile::note, 1);
+  frank.tell(&fragile::note, 2);
+  REQUIRE(eventually([&] { return requests->load() == 1; }));
+  CHECK_THROWS_AS(sys.template create_with_id<fragile>("frank", builds), std::runtime_error);
+  // The mail that waited went with the failed actor; the director is not asked again for it.
+  CHECK(eventually([&] { return sys.dead_letter_count() == 2; }));
+  CHECK(requests->load() == 1);
+}
+
+namespace {
+// Keeps its state on retirement, but saving it fails.
+class unsaveable {
+ public:
+  using thespis_keep_state_on_retire = void;
+  explicit unsaveable(thespis::context& ctx) {
+    ctx.retire_when_idle_for(std::chrono::milliseconds(50));
+  }
+  void poke() {}
+  template <class Archive>
+  void serialize(Archive&) {
+    if constexpr (Archive::is_saving::value) throw std::runtime_error("disk full");
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("a state that fails to save at retirement is logged as an error, once",
+                   "[by-id][retire]", THESPIS_BASES) {
+  struct captured {
+    std::mutex mutex;
+    std::vector<thespis::log_record> records;
+  };
+  auto sink = std::make_shared<captured>();
+  thespis::system_config config;
+  config.log_to = [sink](const thespis::log_record& r) {
+    std::lock_guard lock(sink->mutex);
+    sink->records.push_back(r);
+  };
+  thespis::actor_system sys{config_for<TestType>(config)};
+  auto u = sys.template create_with_id<unsaveable>("u");
+  u.ask(&unsaveable::poke, answer_within);
+  sys.advance_time(std::chrono::milliseconds(200));  // idle: retired (virtual on the simple base)
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  std::lock_guard lock(sink->mutex);
+  REQUIRE(sink->records.size() == 1);
+  CHECK(sink->records[0].level == thespis::log_level::error);
+  CHECK_THAT(sink->records[0].text,
+             Catch::Contains("retiring without its state") && Catch::Contains("disk full"));
 }
