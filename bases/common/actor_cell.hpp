@@ -297,6 +297,7 @@ class actor_cell final : public actor_context, public runnable {
   static_assert(sizeof(timing) <= 120);
   struct links {                          // owner only
     std::vector<address> watchers;        // told actor_exited when this actor is gone
+    std::vector<address> watching;        // the actors it watches: told to forget it on exit
     std::vector<envelope*> unread_by_id;  // mail by id that reached it while exiting, in order
     bool directs = false;                 // it registered as a director
     struct awaited_reply {

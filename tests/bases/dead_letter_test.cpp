@@ -133,3 +133,26 @@ TEMPLATE_TEST_CASE("a dead envelope comes from the original sender, not from the
   CHECK(s->senders == std::vector<address>{sender, sender});
   CHECK(s->dead == std::vector<address>{gone, address{}});
 }
+
+TEMPLATE_TEST_CASE("an exit request to an actor already gone is dropped, not a dead letter",
+                   "[dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address gone = sys.template create_actor<mortal>();
+  sys.tell(gone, actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  sys.tell(gone, actor_exit_request{});  // asking twice loses nothing
+  sys.tell(gone, 1);                     // a message is lost, and counted
+  CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
+  // The same with a dead-letter handler: it sees the message, not the exit request.
+  address office = sys.template create_actor<dead_letter_office>();
+  REQUIRE(sys.template ask<bool>(office, start_handling{true}, answer_within));
+  sys.tell(gone, actor_exit_request{});
+  sys.tell(gone, 2);
+  REQUIRE(eventually([&] {
+    auto s = sys.template ask<seen>(office, get_seen{}, answer_within);
+    return s && s->values.size() == 1;
+  }));
+  auto s = sys.template ask<seen>(office, get_seen{}, answer_within);
+  CHECK(s->values == std::vector<int>{2});
+  CHECK(s->dead.size() == 1);
+}

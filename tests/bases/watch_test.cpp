@@ -235,3 +235,31 @@ TEMPLATE_TEST_CASE("watchers hear that an actor's constructor threw", "[watch]",
   CHECK(exited.actor == child->template get<address>());
   CHECK(exited.reason == exit_reason::construction_failed);
 }
+
+TEMPLATE_TEST_CASE("a watcher that exits is forgotten by the actor it watched", "[watch]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address service = sys.template create_actor<bystander>();
+  for (int i = 0; i < 200; ++i) {
+    address w = sys.template create_actor<watcher>();
+    REQUIRE(sys.template ask<bool>(w, watch_this{service}, answer_within));
+    sys.tell(w, actor_exit_request{});
+  }
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));
+  // The service's exit has nobody left to tell: no notice to a gone watcher, no dead letter.
+  sys.tell(service, actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(sys.shutdown().clean());
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("an actor that watches itself exits without a dead letter", "[watch]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address w = sys.template create_actor<watcher>();
+  REQUIRE(sys.template ask<bool>(w, watch_this{w}, answer_within));
+  sys.tell(w, actor_exit_request{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(sys.shutdown().clean());
+  CHECK(sys.dead_letter_count() == 0);
+}
