@@ -137,19 +137,27 @@ address runtime::spawn_named_child(std::string name, std::unique_ptr<actor_facto
 }
 
 void runtime::tell(const address& to, envelope* env) {
+  (void)tell_waiting(to, env, config_.tell_timeout);
+}
+
+// Delivers env to `to`; on back-pressure waits for the target to drain, up to `wait`: past
+// tell_timeout it throws, past a shorter `wait` (an ask's own timeout) it returns false.
+bool runtime::tell_waiting(const address& to, envelope* env, std::chrono::nanoseconds wait) {
   // A null sender stands for the outside inbox (replies come back to listen()): the receiving
   // cell substitutes outside_sender(). Copying the inbox's address here instead would cost two
   // atomic updates of one reference count per message, shared by every outside thread and every
   // worker: a cache line bouncing between cores on each tell.
+  bool drained = true;
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
     if (config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
-      wait_until_drained(*target, to);
+      drained = wait_until_drained(*target, to, wait);
     }
   } else {
     dead_letter(env, to);
   }
   settle();
+  return drained;
 }
 
 // Refused inside an actor of this system: the asked actor may be the next to run on this very
@@ -166,8 +174,24 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   auto slot = intrusive_ptr<reply_slot>::adopt(
       new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);
-  post(to, env);
-  return await_reply(*slot, timeout);
+  if (to.by_id()) {
+    post(to, env);
+    return await_reply(*slot, timeout);
+  }
+  // A wait on back-pressure counts against the ask's timeout: it never waits longer in all.
+  const auto start = std::chrono::steady_clock::now();
+  bool drained = false;
+  try {
+    drained =
+        tell_waiting(to.to, env, std::min(timeout, std::chrono::nanoseconds(config_.tell_timeout)));
+  } catch (...) {
+    (void)await_reply(*slot, std::chrono::nanoseconds(0));  // closed: a late reply is counted
+    throw;
+  }
+  const auto left = timeout - (std::chrono::steady_clock::now() - start);
+  // Even with no time left the slot is awaited: that closes it, so a late reply is a dead letter.
+  return await_reply(
+      *slot, drained ? std::max(left, std::chrono::nanoseconds(0)) : std::chrono::nanoseconds(0));
 }
 
 void runtime::post(const destination& to, envelope* env) {
@@ -241,7 +265,8 @@ void runtime::dead_letter_for_id(envelope* env, const std::string& id) noexcept 
 }
 
 // Back-pressure for outside callers: block until the target drains or exits, or time out.
-void runtime::wait_until_drained(address_target& target, const address& to) {
+bool runtime::wait_until_drained(address_target& target, const address& to,
+                                 std::chrono::nanoseconds wait) {
   struct gate {
     std::mutex mutex;
     std::condition_variable opened;
@@ -253,14 +278,14 @@ void runtime::wait_until_drained(address_target& target, const address& to) {
     g->open = true;
     g->opened.notify_all();
   });
-  if (!waiting) return;
+  if (!waiting) return true;
   std::unique_lock lock(g->mutex);
-  if (!g->opened.wait_for(lock, config_.tell_timeout, [&] { return g->open; })) {
-    throw actor_system_request_timeout(
-        "tell to " + to.to_string() + ": its mailbox stayed above the limit of " +
-        std::to_string(config_.mailbox_limit) + " messages for " +
-        std::to_string(config_.tell_timeout.count()) + " ms (the message is queued)");
-  }
+  if (g->opened.wait_for(lock, wait, [&] { return g->open; })) return true;
+  if (wait < config_.tell_timeout) return false;  // the caller's own, shorter limit
+  throw actor_system_request_timeout(
+      "tell to " + to.to_string() + ": its mailbox stayed above the limit of " +
+      std::to_string(config_.mailbox_limit) + " messages for " +
+      std::to_string(config_.tell_timeout.count()) + " ms (the message is queued)");
 }
 
 // Refused inside an actor of this system, as ask() is: it would block a worker for what other

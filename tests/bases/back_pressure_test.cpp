@@ -250,3 +250,65 @@ TEMPLATE_TEST_CASE("an actor sending itself past the mailbox limit never waits f
   }));
   CHECK(sys.template ask<counted>(a, count_request{}, answer_within)->out_of_order == 0);
 }
+
+namespace {
+struct flood_to {
+  address target;
+  int items;
+};
+// Sends `items` items to a target in one handler, then tells whoever asked it to.
+class burst_sender : public thespis::actor {
+ public:
+  burst_sender() {
+    handle([this](const flood_to& f, const address& from) {
+      for (int i = 0; i < f.items; ++i)
+        send(f.target, item{i});
+      send(from, true);
+    });
+  }
+};
+}  // namespace
+
+TEST_CASE("an outside ask to a full mailbox waits no longer than its own timeout in all") {
+  thespis::system_config config = limited();
+  config.tell_timeout = std::chrono::hours(1);  // the ask's timeout must come first
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
+  auto g = std::make_shared<gate>();
+  address sink = sys.create_actor<gated_sink>(g);
+  struct open_at_end {
+    std::shared_ptr<gate> g;
+    ~open_at_end() { g->open(); }
+  } opener{g};
+  address burst = sys.create_actor<burst_sender>();
+  sys.tell(burst, flood_to{sink, 3 * static_cast<int>(limit)});
+  // The sink holds its first item at the gate, so the other items stay queued: past the limit.
+  REQUIRE(sys.listen(answer_within));
+  // Before, the ask waited for the drain up to tell_timeout (an hour here), then threw.
+  std::optional<thespis::message> reply;
+  CHECK_NOTHROW(reply = sys.ask(sink, count_request{}, std::chrono::milliseconds(50)));
+  CHECK_FALSE(reply);
+  g->open();
+  // The request was queued all the same: its late reply is a dead letter.
+  CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
+}
+
+TEST_CASE("an outside ask that throws on a full mailbox still has its late reply counted") {
+  thespis::system_config config = limited();
+  config.tell_timeout = std::chrono::milliseconds(50);  // comes before the ask's timeout
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
+  auto g = std::make_shared<gate>();
+  address sink = sys.create_actor<gated_sink>(g);
+  struct open_at_end {
+    std::shared_ptr<gate> g;
+    ~open_at_end() { g->open(); }
+  } opener{g};
+  address burst = sys.create_actor<burst_sender>();
+  sys.tell(burst, flood_to{sink, 3 * static_cast<int>(limit)});
+  // The sink holds its first item at the gate, so the other items stay queued: past the limit.
+  REQUIRE(sys.listen(answer_within));
+  CHECK_THROWS_AS(sys.ask(sink, count_request{}, std::chrono::hours(1)),
+                  thespis::actor_system_request_timeout);
+  g->open();
+  // The request was queued: its reply found the ask gone, and is a dead letter, not lost.
+  CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
+}
