@@ -251,3 +251,28 @@ TEST_CASE(
   REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the recorder only
   CHECK(*handled == std::vector<int>{1});  // the member is gone: no data race on `handled`
 }
+TEMPLATE_TEST_CASE(
+    "at shutdown, each job a troupe had accepted is either handled by a member or counted as a "
+    "dead letter",
+    "[troupe]", THESPIS_BASES) {
+  auto handled = std::make_shared<std::vector<int>>();
+  thespis::actor_system sys{config_for<TestType>()};
+  address troupe = sys.template create_actor<held_worker>(handled);
+  REQUIRE(sys.template ask<bool>(troupe, hold_work{}, answer_within));
+  constexpr int jobs = 20;
+  for (int i = 0; i < jobs; ++i)
+    sys.tell(troupe, i);
+  REQUIRE(eventually([&] {  // all queued in the troupe, none handled
+    auto s = sys.template ask<actor_status>(troupe, status_request{}, answer_within);
+    return s && s->messages_processed >= 1 + jobs;
+  }));
+  REQUIRE(handled->empty());
+  REQUIRE(sys.dead_letter_count() == 0);
+  // The members are asked to exit in no set order with the troupe: a job handed to a member
+  // already gone is a dead letter.
+  REQUIRE(sys.shutdown().clean());
+  INFO(handled->size() << " handled, " << sys.dead_letter_count() << " dead");
+  CHECK(handled->size() + sys.dead_letter_count() == jobs);
+  for (std::size_t i = 0; i < handled->size(); ++i)
+    CHECK((*handled)[i] == static_cast<int>(i));  // in order, none twice
+}
