@@ -174,7 +174,7 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   auto slot = intrusive_ptr<reply_slot>::adopt(
       new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);
-  if (to.by_id()) {
+  if (to.by_id() || config_.mailbox_limit == 0) {  // nothing to wait for before the reply
     post(to, env);
     return await_reply(*slot, timeout);
   }

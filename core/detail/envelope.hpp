@@ -26,7 +26,7 @@ struct envelope;
 /// tells its request number (0 for a call sent by tell).
 template <class T>
 concept carries_request = requires(const T& payload) {
-  { payload.request } -> std::convertible_to<std::uint64_t>;
+  { payload.request() } -> std::convertible_to<std::uint64_t>;
   typename T::thespis_method_call;
 };
 
@@ -133,7 +133,7 @@ struct envelope_of final : envelope {
 
 template <class T>
 std::uint64_t request_of(const envelope& e) noexcept {
-  return static_cast<const envelope_of<T>&>(e).value.request;
+  return static_cast<const envelope_of<T>&>(e).value.request();
 }
 
 /// Returns the request number of a method call sent by ask or request; 0 for anything else.

@@ -17,9 +17,16 @@
 
 namespace thespis::detail {
 
+/// What every method call carries whatever its class: the asker's number for the reply.
+struct invocation_base {
+  explicit invocation_base(std::uint64_t request) noexcept : request(request) {}
+  const std::uint64_t request;  // 0 for a tell
+};
+
 /// A method call on a T, type-erased over the method and its arguments.
 template <class T>
-struct invocation {
+struct invocation : invocation_base {
+  using invocation_base::invocation_base;
   virtual ~invocation() = default;
   /// Runs the call on `object`. A tell lets exceptions propagate (the actor's failure handling
   /// applies); an ask catches them and returns them in the reply. Returns the reply to send
@@ -33,7 +40,9 @@ template <class T>
 struct call {
   using thespis_method_call = void;
   std::unique_ptr<invocation<T>> body;
-  std::uint64_t request = 0;  // the asker's number for the reply; 0 for a tell
+  /// The asker's number for the reply; 0 for a tell. (In the body, not here: a call's envelope
+  /// stays a 32-byte block.)
+  std::uint64_t request() const noexcept { return body ? body->request : 0; }
 };
 
 /// The answer to a method-call ask: the method's result as a message (empty for void), or the
@@ -101,14 +110,14 @@ class bound_call final : public invocation<T> {
  public:
   template <class... In>
   bound_call(Fn fn, std::uint64_t request, In&&... in)
-      : fn_(fn), request_(request), args_(std::forward<In>(in)...) {}
+      : invocation<T>(request), fn_(fn), args_(std::forward<In>(in)...) {}
 
   message invoke(T& object, const message_meta& meta) override {
-    if (request_ == 0) {
+    if (this->request == 0) {
       (void)run(object, meta);
       return {};
     }
-    call_reply reply{request_, {}, {}};
+    call_reply reply{this->request, {}, {}};
     try {
       if constexpr (std::is_void_v<result>) {
         run(object, meta);
@@ -129,7 +138,6 @@ class bound_call final : public invocation<T> {
   }
 
   Fn fn_;
-  std::uint64_t request_;  // 0 for a tell
   std::tuple<Args...> args_;
 };
 
@@ -138,8 +146,7 @@ template <class T, class Fn, class... Args>
 envelope* make_call(Fn fn, std::uint64_t request, Args&&... args) {
   return make_envelope(address{},
                        call<T>{std::make_unique<bound_call<T, Fn, std::decay_t<Args>...>>(
-                                   fn, request, std::forward<Args>(args)...),
-                               request});
+                           fn, request, std::forward<Args>(args)...)});
 }
 
 }  // namespace thespis::detail

@@ -182,11 +182,13 @@ class slow_to_exit : public thespis::actor {
 };
 
 // Each one, asked to exit, creates the next before it goes, `left` times in all: a chain that
-// registers a new actor every few microseconds while shutdown waits.
+// registers a new actor every millisecond or so while shutdown waits (sleeps, so that the
+// chain lasts about as long under a sanitizer).
 class heir_maker : public thespis::actor {
  public:
   explicit heir_maker(int left) {
     handle([this, left](const actor_exit_request&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
       if (left > 0) create_actor<heir_maker>(left - 1);
     });
   }
@@ -212,7 +214,7 @@ TEST_CASE("shutdown keeps its deadline while exiting actors keep creating others
     config.shutdown_timeout = std::chrono::milliseconds(50);
     config.log_threshold = thespis::log_level::error;  // the report's warnings are expected
     thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
-    sys.create_actor<heir_maker>(200'000);  // 0.4 s or more of heirs: eight times the deadline
+    sys.create_actor<heir_maker>(1'000);  // a second or more of heirs: twenty times the deadline
     const auto report = sys.shutdown();
     // Shutdown gave up at its deadline with the heir of the moment unfinished; before, every
     // new heir restarted its wait, and it returned, clean, only when the chain ran out.
