@@ -149,8 +149,7 @@ void actor_cell::watch(const address& target, bool start) {
   auto& watching = links_state().watching;
   if (start) {
     watching.push_back(target);
-  } else if (auto it = std::find(watching.begin(), watching.end(), target);
-             it != watching.end()) {
+  } else if (auto it = std::find(watching.begin(), watching.end(), target); it != watching.end()) {
     watching.erase(it);
   }
   to->deliver(new envelope_of<watch_request>(self(), watch_request{start}));

@@ -90,6 +90,12 @@ struct gate {
     opened_cv.wait(lock, [this] { return opened; });
   }
 };
+// Opens the gate when it goes: should a check fail first, shutdown must not wait for ever.
+struct gate_opener {
+  std::shared_ptr<gate> g;
+  ~gate_opener() { g->open(); }
+};
+
 class gated_sink : public thespis::actor {
  public:
   explicit gated_sink(std::shared_ptr<gate> g) : gate_(std::move(g)) {
@@ -215,10 +221,7 @@ TEST_CASE("an outside tell blocked past tell_timeout throws, and its message is 
   thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
   auto g = std::make_shared<gate>();
   address sink = sys.create_actor<gated_sink>(g);
-  struct open_at_end {  // should a check fail: the system's shutdown must not wait for ever
-    std::shared_ptr<gate> g;
-    ~open_at_end() { g->open(); }
-  } opener{g};
+  gate_opener opener{g};
   int sent = 0;
   bool timed_out = false;
   // The sink holds its first item until the gate opens: its mailbox fills past the limit, and
@@ -267,27 +270,34 @@ class burst_sender : public thespis::actor {
     });
   }
 };
+
+// A gated sink flooded by an actor past the mailbox limit: it holds its first item at the
+// gate, so the rest stay queued, until the gate opens (at the latest when this goes, before
+// the system it was made in).
+struct held_full_sink {
+  explicit held_full_sink(thespis::actor_system& sys)
+      : sink(sys.create_actor<gated_sink>(opener.g)) {
+    address burst = sys.create_actor<burst_sender>();
+    sys.tell(burst, flood_to{sink, 3 * static_cast<int>(limit)});
+    REQUIRE(sys.listen(answer_within));  // all sent: the mailbox is past the limit
+  }
+  void open() { opener.g->open(); }
+
+  gate_opener opener{std::make_shared<gate>()};
+  address sink;
+};
 }  // namespace
 
 TEST_CASE("an outside ask to a full mailbox waits no longer than its own timeout in all") {
   thespis::system_config config = limited();
   config.tell_timeout = std::chrono::hours(1);  // the ask's timeout must come first
   thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
-  auto g = std::make_shared<gate>();
-  address sink = sys.create_actor<gated_sink>(g);
-  struct open_at_end {
-    std::shared_ptr<gate> g;
-    ~open_at_end() { g->open(); }
-  } opener{g};
-  address burst = sys.create_actor<burst_sender>();
-  sys.tell(burst, flood_to{sink, 3 * static_cast<int>(limit)});
-  // The sink holds its first item at the gate, so the other items stay queued: past the limit.
-  REQUIRE(sys.listen(answer_within));
+  held_full_sink full(sys);
   // Before, the ask waited for the drain up to tell_timeout (an hour here), then threw.
   std::optional<thespis::message> reply;
-  CHECK_NOTHROW(reply = sys.ask(sink, count_request{}, std::chrono::milliseconds(50)));
+  CHECK_NOTHROW(reply = sys.ask(full.sink, count_request{}, std::chrono::milliseconds(50)));
   CHECK_FALSE(reply);
-  g->open();
+  full.open();
   // The request was queued all the same: its late reply is a dead letter.
   CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
 }
@@ -296,19 +306,10 @@ TEST_CASE("an outside ask that throws on a full mailbox still has its late reply
   thespis::system_config config = limited();
   config.tell_timeout = std::chrono::milliseconds(50);  // comes before the ask's timeout
   thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
-  auto g = std::make_shared<gate>();
-  address sink = sys.create_actor<gated_sink>(g);
-  struct open_at_end {
-    std::shared_ptr<gate> g;
-    ~open_at_end() { g->open(); }
-  } opener{g};
-  address burst = sys.create_actor<burst_sender>();
-  sys.tell(burst, flood_to{sink, 3 * static_cast<int>(limit)});
-  // The sink holds its first item at the gate, so the other items stay queued: past the limit.
-  REQUIRE(sys.listen(answer_within));
-  CHECK_THROWS_AS(sys.ask(sink, count_request{}, std::chrono::hours(1)),
+  held_full_sink full(sys);
+  CHECK_THROWS_AS(sys.ask(full.sink, count_request{}, std::chrono::hours(1)),
                   thespis::actor_system_request_timeout);
-  g->open();
+  full.open();
   // The request was queued: its reply found the ask gone, and is a dead letter, not lost.
   CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
 }

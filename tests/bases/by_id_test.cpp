@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "support/bases.hpp"
+#include "support/log_capture.hpp"
 
 using thespis::address;
 using thespis::spawn_request;
@@ -586,24 +586,17 @@ class unsaveable {
 
 TEMPLATE_TEST_CASE("a state that fails to save at retirement is logged as an error, once",
                    "[by-id][retire]", THESPIS_BASES) {
-  struct captured {
-    std::mutex mutex;
-    std::vector<thespis::log_record> records;
-  };
-  auto sink = std::make_shared<captured>();
+  thespis::test::log_capture logged;
   thespis::system_config config;
-  config.log_to = [sink](const thespis::log_record& r) {
-    std::lock_guard lock(sink->mutex);
-    sink->records.push_back(r);
-  };
+  config.log_to = logged.sink();
   thespis::actor_system sys{config_for<TestType>(config)};
   auto u = sys.template create_with_id<unsaveable>("u");
   u.ask(&unsaveable::poke, answer_within);
   sys.advance_time(std::chrono::milliseconds(200));  // idle: retired (virtual on the simple base)
   REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
-  std::lock_guard lock(sink->mutex);
-  REQUIRE(sink->records.size() == 1);
-  CHECK(sink->records[0].level == thespis::log_level::error);
-  CHECK_THAT(sink->records[0].text,
+  const auto records = logged.records();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].level == thespis::log_level::error);
+  CHECK_THAT(records[0].text,
              Catch::Contains("retiring without its state") && Catch::Contains("disk full"));
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/bases.hpp"
+#include "support/log_capture.hpp"
 
 using thespis::actor_exit_request;
 using thespis::address;
@@ -292,26 +293,19 @@ TEMPLATE_TEST_CASE("an ask that gets no reply throws a timeout naming the class,
 
 TEMPLATE_TEST_CASE("a dispose() that throws is logged as an error, and the actor still ends",
                    "[plain-object]", THESPIS_BASES) {
-  struct captured {
-    std::mutex mutex;
-    std::vector<thespis::log_record> records;
-  };
-  auto sink = std::make_shared<captured>();
+  thespis::test::log_capture logged;
   thespis::system_config config;
-  config.log_to = [sink](const thespis::log_record& r) {
-    std::lock_guard lock(sink->mutex);
-    sink->records.push_back(r);
-  };
+  config.log_to = logged.sink();
   thespis::actor_system sys{config_for<TestType>(config)};
   auto r = sys.template create_actor<leaky_resource>();
   r.ask(&leaky_resource::poke, answer_within);
   sys.tell(r.address(), actor_exit_request{});
   REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
   CHECK(sys.shutdown().clean());
-  std::lock_guard lock(sink->mutex);
-  REQUIRE(sink->records.size() == 1);
-  CHECK(sink->records[0].level == thespis::log_level::error);
-  CHECK(sink->records[0].text == "dispose() threw: flush failed");
+  const auto records = logged.records();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].level == thespis::log_level::error);
+  CHECK(records[0].text == "dispose() threw: flush failed");
 }
 
 TEMPLATE_TEST_CASE("a reference an actor made sends as that actor", "[plain-object]",
