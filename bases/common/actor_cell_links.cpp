@@ -130,7 +130,9 @@ void actor_cell::announce_exit() noexcept {
 }
 
 void actor_cell::send_by_id(const std::type_info& type, std::string id, envelope* env) {
-  runtime_.ids().post(id_key{&type, std::move(id)}, env);
+  // Back-pressure as for mail by address (see post()).
+  const intrusive_ptr<actor_cell> target = runtime_.ids().post(id_key{&type, std::move(id)}, env);
+  if (target && pressure() && target->congested()) slow_down_for(*target);
 }
 
 address actor_cell::spawn_with_id(const std::type_info& type, std::string id,

@@ -61,7 +61,7 @@ id_directory::~id_directory() {
   }
 }
 
-void id_directory::post(const id_key& key, envelope* env) {
+intrusive_ptr<actor_cell> id_directory::post(const id_key& key, envelope* env) {
   env->set_routed_by_id(true);
   after_unlock todo;
   intrusive_ptr<actor_cell> live;
@@ -80,6 +80,7 @@ void id_directory::post(const id_key& key, envelope* env) {
   // this cannot overtake it.
   if (live) live->deliver(env);
   carry_out(std::move(todo), key);
+  return live;
 }
 
 // With mail waiting and no actor: asks the director for one, or gives the entry up (no
@@ -201,7 +202,7 @@ void id_directory::returned(const id_key& key, const actor_cell& cell, envelope*
       return;
     }
   }
-  post(key, env);  // the id moved on already: route it afresh
+  (void)post(key, env);  // the id moved on already: route it afresh
 }
 
 void id_directory::direct(const std::type_info& type, const address& director, bool start) {

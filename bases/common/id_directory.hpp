@@ -56,8 +56,9 @@ class id_directory {
   ~id_directory();
 
   /// Routes env (sender set) to the live actor of `key`, or makes it wait and asks the class's
-  /// director to create one, or — with no director — dead-letters it.
-  void post(const id_key& key, envelope* env);
+  /// director to create one, or — with no director — dead-letters it. Returns the live actor
+  /// it went to, if any: the sender's back-pressure looks at it.
+  intrusive_ptr<actor_cell> post(const id_key& key, envelope* env);
 
   /// Binds a new cell to `key` (a director answering `request`, or an explicit creation when
   /// request is null) via `make_cell`, and hands it the waiting mail. Returns the live actor of

@@ -151,7 +151,7 @@ bool runtime::tell_waiting(const address& to, envelope* env, std::chrono::nanose
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
     if (config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
-      drained = wait_until_drained(*target, to, wait);
+      drained = wait_until_drained(*target, to.to_string(), wait);
     }
   } else {
     dead_letter(env, to);
@@ -174,7 +174,7 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   auto slot = intrusive_ptr<reply_slot>::adopt(
       new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);
-  if (to.by_id() || config_.mailbox_limit == 0) {  // nothing to wait for before the reply
+  if (config_.mailbox_limit == 0) {  // nothing to wait for before the reply
     post(to, env);
     return await_reply(*slot, timeout);
   }
@@ -182,8 +182,8 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   const auto start = std::chrono::steady_clock::now();
   bool drained = false;
   try {
-    drained =
-        tell_waiting(to.to, env, std::min(timeout, std::chrono::nanoseconds(config_.tell_timeout)));
+    const auto wait = std::min(timeout, std::chrono::nanoseconds(config_.tell_timeout));
+    drained = to.by_id() ? post_by_id_waiting(to, env, wait) : tell_waiting(to.to, env, wait);
   } catch (...) {
     (void)await_reply(*slot, std::chrono::nanoseconds(0));  // closed: a late reply is counted
     throw;
@@ -196,8 +196,19 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
 
 void runtime::post(const destination& to, envelope* env) {
   if (!to.by_id()) return tell(to.to, env);  // a null sender stands for outside: see tell()
-  ids_->post(id_key{to.type, to.id}, env);
+  (void)post_by_id_waiting(to, env, config_.tell_timeout);
+}
+
+// As tell_waiting(), for mail by id: the wait is for the id's live actor, if it went to one.
+bool runtime::post_by_id_waiting(const destination& to, envelope* env,
+                                 std::chrono::nanoseconds wait) {
+  const intrusive_ptr<actor_cell> target = ids_->post(id_key{to.type, to.id}, env);
+  bool drained = true;
+  if (target && config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
+    drained = wait_until_drained(*target, "id \"" + to.id + "\"", wait);
+  }
   settle();
+  return drained;
 }
 
 void runtime::expect_reply(std::uint64_t, std::chrono::nanoseconds,
@@ -265,7 +276,7 @@ void runtime::dead_letter_for_id(envelope* env, const std::string& id) noexcept 
 }
 
 // Back-pressure for outside callers: block until the target drains or exits, or time out.
-bool runtime::wait_until_drained(address_target& target, const address& to,
+bool runtime::wait_until_drained(address_target& target, const std::string& where,
                                  std::chrono::nanoseconds wait) {
   struct gate {
     std::mutex mutex;
@@ -283,7 +294,7 @@ bool runtime::wait_until_drained(address_target& target, const address& to,
   if (g->opened.wait_for(lock, wait, [&] { return g->open; })) return true;
   if (wait < config_.tell_timeout) return false;  // the caller's own, shorter limit
   throw actor_system_request_timeout(
-      "tell to " + to.to_string() + ": its mailbox stayed above the limit of " +
+      "tell to " + where + ": its mailbox stayed above the limit of " +
       std::to_string(config_.mailbox_limit) + " messages for " +
       std::to_string(config_.tell_timeout.count()) + " ms (the message is queued)");
 }

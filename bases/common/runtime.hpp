@@ -133,7 +133,9 @@ class runtime : public system_base {
   shutdown_report start_shutdown_from_inside() noexcept;
   void log_unfinished(const shutdown_report& report) const noexcept;
   bool tell_waiting(const address& to, envelope* env, std::chrono::nanoseconds wait);
-  bool wait_until_drained(address_target& target, const address& to, std::chrono::nanoseconds wait);
+  bool post_by_id_waiting(const destination& to, envelope* env, std::chrono::nanoseconds wait);
+  bool wait_until_drained(address_target& target, const std::string& where,
+                          std::chrono::nanoseconds wait);
   void dead_letter(envelope* env, const address& to, std::string id) noexcept;
   void tell_sender_undelivered(const envelope& env, const address& to,
                                const std::string& id) noexcept;

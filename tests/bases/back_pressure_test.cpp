@@ -64,6 +64,22 @@ class flooder : public thespis::actor {
   int sent_ = 0;
 };
 
+// Floods the slow_sink with id "sink", by id, in chunks of 10 messages per activation step.
+class id_flooder : public thespis::actor {
+ public:
+  id_flooder() {
+    handle([this](const go& g) {
+      auto sink = by_id<slow_sink>("sink");
+      for (int i = 0; i < 10 && sent_ < g.remaining; ++i)
+        sink.tell(item{sent_++});
+      if (sent_ < g.remaining) send(self(), g);
+    });
+  }
+
+ private:
+  int sent_ = 0;
+};
+
 // Passes every item on to its target.
 class relay : public thespis::actor {
  public:
@@ -158,6 +174,34 @@ TEMPLATE_TEST_CASE("a fast actor flooding a slow one is slowed so the mailbox st
   REQUIRE(status);
   // The flooder pauses after the message that overfilled the sink: at most one chunk more.
   CHECK(status->peak_pending_messages <= limit + 12);
+}
+
+TEMPLATE_TEST_CASE("a sender to an actor by id is slowed down as one by address is",
+                   "[back-pressure][by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  address sink = sys.template create_with_id<slow_sink>("sink");
+  address source = sys.template create_actor<id_flooder>();
+  sys.tell(source, go{3000});
+  REQUIRE(eventually([&] {
+    return sys.template ask<counted>(sink, count_request{}, answer_within)->received == 3000;
+  }));
+  CHECK(sys.template ask<counted>(sink, count_request{}, answer_within)->out_of_order == 0);
+  auto status = sys.template ask<actor_status>(sink, status_request{}, answer_within);
+  REQUIRE(status);
+  CHECK(status->peak_pending_messages <= limit + 12);  // unthrottled: most of the 3,000
+}
+
+TEST_CASE("an outside tell by id to a full mailbox blocks until it drains") {
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(limited())};
+  address sink = sys.create_with_id<slow_sink>("sink");
+  auto by_id = sys.by_id<slow_sink>("sink");
+  for (int i = 0; i < 1000; ++i)
+    by_id.tell(item{i});
+  auto status = sys.ask<actor_status>(sink, status_request{}, answer_within);
+  REQUIRE(status);
+  CHECK(status->peak_pending_messages <= limit + 1);
+  REQUIRE(eventually(
+      [&] { return sys.ask<counted>(sink, count_request{}, answer_within)->received == 1000; }));
 }
 
 TEMPLATE_TEST_CASE("back-pressure reaches the source through a relay parked on a slow sink",
