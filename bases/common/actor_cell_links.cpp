@@ -147,7 +147,13 @@ void actor_cell::direct(const std::type_info& type, bool start) {
 
 void actor_cell::watch(const address& target, bool start) {
   auto* to = address_access::target(target);
-  if (to == nullptr) return;
+  if (to == nullptr) {
+    // The null address names no actor, as a gone one names none any more: answered alike, at
+    // once (it was ignored, and a watcher waiting for the notice waited for ever).
+    if (start)
+      deliver(new envelope_of<actor_exited>(target, actor_exited{target, exit_reason::unknown}));
+    return;
+  }
   auto& watching = links_state().watching;
   if (start) {
     watching.push_back(target);

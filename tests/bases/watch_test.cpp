@@ -111,6 +111,19 @@ TEMPLATE_TEST_CASE("watching an actor that is already gone reports it at once", 
   CHECK(exited.reason == exit_reason::unknown);
 }
 
+TEMPLATE_TEST_CASE("watching the null address reports at once that no actor is there", "[watch]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address w = sys.template create_actor<watcher>();
+  REQUIRE(tell_to_watch(sys, w, address{}));
+  auto heard = sys.listen(answer_within);
+  REQUIRE(heard);
+  const auto exited = heard->template take<actor_exited>();
+  CHECK_FALSE(exited.actor);
+  CHECK(exited.reason == exit_reason::unknown);
+  CHECK(sys.dead_letter_count() == 0);
+}
+
 TEMPLATE_TEST_CASE("an actor that stops watching hears nothing", "[watch]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address w = sys.template create_actor<watcher>();
