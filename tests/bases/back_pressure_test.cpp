@@ -29,23 +29,33 @@ struct item {
   int seq;
 };
 
+// What a receiver of numbered items has seen: how many, and how many out of order.
+class item_tally {
+ public:
+  void take(const item& i) {
+    if (i.seq != next_) ++out_of_order_;
+    next_ = i.seq + 1;
+    ++received_;
+  }
+  counted report() const { return counted{received_, out_of_order_}; }
+
+ private:
+  int next_ = 0, received_ = 0, out_of_order_ = 0;
+};
+
 // Counts what it receives, slowly: each message takes a little work.
 class slow_sink : public thespis::actor {
  public:
   slow_sink() {
     handle([this](const item& i) {
-      if (i.seq != next_) ++out_of_order_;
-      next_ = i.seq + 1;
-      ++received_;
+      tally_.take(i);
       std::this_thread::sleep_for(std::chrono::microseconds(20));
     });
-    handle([this](const count_request&, const address& from) {
-      send(from, counted{received_, out_of_order_});
-    });
+    handle([this](const count_request&, const address& from) { send(from, tally_.report()); });
   }
 
  private:
-  int next_ = 0, received_ = 0, out_of_order_ = 0;
+  item_tally tally_;
 };
 
 // Floods its target in chunks of 10 messages per activation step.
@@ -116,19 +126,15 @@ class gated_sink : public thespis::actor {
  public:
   explicit gated_sink(std::shared_ptr<gate> g) : gate_(std::move(g)) {
     handle([this](const item& i) {
-      if (received_ == 0) gate_->wait();
-      if (i.seq != next_) ++out_of_order_;
-      next_ = i.seq + 1;
-      ++received_;
+      if (tally_.report().received == 0) gate_->wait();
+      tally_.take(i);
     });
-    handle([this](const count_request&, const address& from) {
-      send(from, counted{received_, out_of_order_});
-    });
+    handle([this](const count_request&, const address& from) { send(from, tally_.report()); });
   }
 
  private:
   std::shared_ptr<gate> gate_;
-  int next_ = 0, received_ = 0, out_of_order_ = 0;
+  item_tally tally_;
 };
 
 // Sends itself `go.remaining` items in one handler (far past the limit), then counts them.
@@ -139,18 +145,12 @@ class self_flooder : public thespis::actor {
       for (int i = 0; i < g.remaining; ++i)
         send(self(), item{i});
     });
-    handle([this](const item& i) {
-      if (i.seq != next_) ++out_of_order_;
-      next_ = i.seq + 1;
-      ++received_;
-    });
-    handle([this](const count_request&, const address& from) {
-      send(from, counted{received_, out_of_order_});
-    });
+    handle([this](const item& i) { tally_.take(i); });
+    handle([this](const count_request&, const address& from) { send(from, tally_.report()); });
   }
 
  private:
-  int next_ = 0, received_ = 0, out_of_order_ = 0;
+  item_tally tally_;
 };
 
 thespis::system_config limited() {
