@@ -738,7 +738,7 @@ bool actor_cell::park() noexcept {
     pressure()->slow_down_for() = {};
     return false;
   }
-  // Waiters go on now; later ones may wait unless `target` is parked too (no cycles).
+  // Waiters go on now; later ones may wait unless that would close a cycle (mailbox_pressure).
   pressure()->park(target.get());
 #if THESPIS_THREAD_SANITIZER
   // release: pairs with the acquire at the start of run() in the activation the waker starts.

@@ -169,13 +169,13 @@ class actor_cell final : public actor_context, public runnable {
     auto* p = pressure();
     return p && p->congested();
   }
-  bool parked() const noexcept override {
+  intrusive_ptr<address_target> parked_on() const noexcept override {
     auto* p = pressure();
-    return p && p->parked();
+    return p ? p->parked_on() : intrusive_ptr<address_target>{};
   }
   bool wait_until_drained(std::function<void()> wake) override {
     auto* p = pressure();
-    return p && p->wait(std::move(wake));
+    return p && p->wait(std::move(wake), *this);
   }
   void set_troupe_work_in_progress(bool busy) noexcept override { troupe_busy_ = busy; }
   void undeliverable(envelope* env) noexcept override;

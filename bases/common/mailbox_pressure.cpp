@@ -13,13 +13,29 @@ void mailbox_pressure::consumed() noexcept {
   }
 }
 
-bool mailbox_pressure::wait(waker wake) {
+intrusive_ptr<address_target> mailbox_pressure::parked_on() const noexcept {
+  std::lock_guard lock(mutex_);
+  if (!parked_) return {};
+  // A reference of our own: once the lock is let go, the owner may unpark and drop its own.
+  return intrusive_ptr<address_target>::share(const_cast<address_target*>(waiting_on_));
+}
+
+// True if the actors parked one behind the other from this one lead back to `owner` (this
+// mailbox's actor), or further than max_wait_chain. One lock at a time: never two held at once.
+bool mailbox_pressure::chain_comes_back_to(const address_target& owner) const noexcept {
+  intrusive_ptr<address_target> next = parked_on();
+  for (std::size_t hops = 1; next; ++hops) {
+    if (next.get() == &owner || hops > max_wait_chain) return true;
+    next = next->parked_on();
+  }
+  return false;
+}
+
+bool mailbox_pressure::wait(waker wake, const address_target& owner) {
+  // Outside our lock: the walk takes each actor's lock in turn, never two at once.
+  if (chain_comes_back_to(owner)) return false;
   std::lock_guard lock(mutex_);
   if (closed_) return false;
-  // The owner is parked on an actor that is parked too: waiting here could close a cycle.
-  if (parked_.load(std::memory_order_seq_cst) && waiting_on_ != nullptr && waiting_on_->parked()) {
-    return false;
-  }
   waiters_.push_back(std::move(wake));
   has_waiters_.store(true, std::memory_order_seq_cst);
   if (queued_.load(std::memory_order_seq_cst) <= low_water_) {  // drained meanwhile
@@ -45,17 +61,17 @@ void mailbox_pressure::park(const address_target* target) noexcept {
   {
     std::lock_guard lock(mutex_);
     waiting_on_ = target;
-    parked_.store(true, std::memory_order_seq_cst);
+    parked_ = true;
   }
   release_waiters();
 }
 
 void mailbox_pressure::unpark() noexcept {
-  // relaxed: only the owner writes parked_, and its activations are ordered one after the
-  // next, so this reads the owner's last write.
-  if (!parked_.load(std::memory_order_relaxed)) return;
+  // Without the lock: only the owner writes parked_, and its activations are ordered one after
+  // the next, so this reads the owner's last write.
+  if (!parked_) return;
   std::lock_guard lock(mutex_);
-  parked_.store(false, std::memory_order_seq_cst);
+  parked_ = false;
   waiting_on_ = nullptr;
 }
 

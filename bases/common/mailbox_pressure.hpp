@@ -8,13 +8,14 @@
 //
 // No cycle of parked actors can form. An actor that parks first records, under its mutex, that
 // it is parked and on whom it waits, and releases its waiters; then it registers with its
-// target. A parked mailbox refuses a waiter when the actor it waits for is parked too: waiting
-// there could close a cycle. Of actors parking on each other in a ring at the same moment, each
-// records itself before it asks the next under the next one's mutex, so the last to ask finds
-// the next one and the one after parked, and goes on unthrottled. A chain keeps its
-// back-pressure: in source -> relay -> sink, the relay waits for a sink that is not parked, so
-// the source may wait for the relay. (A chain of two parked actors ahead also refuses: the price
-// of not walking the chain.)
+// target. Before a waiter registers, it follows the chain of parked actors from the target (each
+// one's record read under that one's mutex): it waits only if the chain ends at an actor that
+// is not parked, and goes on unthrottled if the chain comes back to the target — waiting there
+// would close a cycle — or is longer than `max_wait_chain`. Of actors parking in a ring at the
+// same moment, the last to read finds the others' records and goes on. Why the whole chain:
+// looking one actor ahead lost the back-pressure of every chain with two relays or more (a
+// source flooded a relay parked behind a parked relay), and a walk happens only when a sender
+// is about to park, off the message path.
 #pragma once
 
 #include <atomic>
@@ -45,8 +46,9 @@ class mailbox_pressure {
   void consumed() noexcept;
 
   /// Registers `wake` to be called when the queue drains or the actor exits. Returns false (and
-  /// does not register) if there is nothing to wait for any more.
-  bool wait(waker wake);
+  /// does not register) if there is nothing to wait for any more, or if waiting could close a
+  /// cycle of parked actors. `owner` is the actor whose mailbox this is.
+  bool wait(waker wake, const address_target& owner);
 
   /// The owner is about to park, waiting for `target` (which the owner keeps alive until
   /// unpark()): calls every registered waker now. Owner only.
@@ -55,8 +57,11 @@ class mailbox_pressure {
   /// cheap when the owner had not parked.
   void unpark() noexcept;
 
-  /// True while the owner is parked. Thread-safe.
-  bool parked() const noexcept { return parked_.load(std::memory_order_seq_cst); }
+  /// While the owner is parked: the actor it waits for; otherwise null. Thread-safe.
+  intrusive_ptr<address_target> parked_on() const noexcept;
+
+  /// Actors a waiter follows at most before it gives up waiting (see the rule above).
+  static constexpr std::size_t max_wait_chain = 64;
 
   /// The actor exited: wakes everyone, and later waits return false at once.
   void close() noexcept;
@@ -71,6 +76,7 @@ class mailbox_pressure {
 
  private:
   void release_waiters() noexcept;
+  bool chain_comes_back_to(const address_target& owner) const noexcept;
 
   const std::size_t limit_;
   const std::size_t low_water_;
@@ -80,14 +86,16 @@ class mailbox_pressure {
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> has_waiters_{false};
   std::size_t peak_ = 0;  // owner only
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<waker> waiters_;  // guarded by mutex_
   bool closed_ = false;         // guarded by mutex_
-  // Written under mutex_; parked_ is also read without it (parked(), by waiters of the actor
-  // this owner waits for), seq_cst like the flags above: of actors parking in a ring, the last
-  // to look must see the others' marks.
-  std::atomic<bool> parked_{false};
-  const address_target* waiting_on_ = nullptr;   // guarded by mutex_: while parked
+  // Written under mutex_ by the owner, read under it by waiters (parked_on()) and without it
+  // by the owner alone (unpark()). Of actors parking in a ring, the last to read the others'
+  // records reads them after they were written: each mutex orders a record against a read.
+  bool parked_ = false;
+  // guarded by mutex_: while parked. Alive while it is set: slow_down_for_ holds it, and is
+  // cleared only after unpark() has cleared this.
+  const address_target* waiting_on_ = nullptr;
   intrusive_ptr<address_target> slow_down_for_;  // owner only
 };
 

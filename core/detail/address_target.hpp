@@ -32,8 +32,9 @@ class address_target : public ref_counted {
 
   /// Returns true if senders to this target must slow down (back-pressure). Thread-safe.
   virtual bool congested() const noexcept { return false; }
-  /// Returns true while this target is itself parked, waiting for another to drain. Thread-safe.
-  virtual bool parked() const noexcept { return false; }
+  /// While this target is itself parked, waiting for another to drain: that other one;
+  /// otherwise null. Thread-safe.
+  virtual intrusive_ptr<address_target> parked_on() const noexcept { return {}; }
   /// Registers `wake` to run once the target has drained or is gone; returns false, without
   /// registering, if there is nothing to wait for. Thread-safe.
   virtual bool wait_until_drained(std::function<void()> wake) {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "support/bases.hpp"
 #include "support/flooding.hpp"
@@ -226,6 +227,29 @@ TEMPLATE_TEST_CASE("back-pressure reaches the source through a relay parked on a
   }
 }
 
+TEMPLATE_TEST_CASE("back-pressure reaches the source through a chain of three relays",
+                   "[back-pressure]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  address sink = sys.template create_actor<slow_sink>();
+  address third = sys.template create_actor<relay>(sink);
+  address second = sys.template create_actor<relay>(third);
+  address first = sys.template create_actor<relay>(second);
+  address source = sys.template create_actor<flooder>(first);
+  sys.tell(source, go{5000});
+  REQUIRE(eventually([&] {
+    return sys.template ask<counted>(sink, count_request{}, answer_within)->received == 5000;
+  }));
+  CHECK(sys.template ask<counted>(sink, count_request{}, answer_within)->out_of_order == 0);
+  // Each relay waits for the next, the last for the sink, and the source for the first: every
+  // mailbox stays near the limit. When a sender looked only one relay ahead, the first relay's
+  // queue took most of the 5,000 (a source waits for nobody behind two parked relays).
+  for (const address& a : {first, second, third, sink}) {
+    auto status = sys.template ask<actor_status>(a, status_request{}, answer_within);
+    REQUIRE(status);
+    CHECK(status->peak_pending_messages <= 2 * limit);
+  }
+}
+
 TEMPLATE_TEST_CASE("two actors flooding each other under a mailbox limit do not deadlock",
                    "[back-pressure]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>(limited())};
@@ -245,6 +269,36 @@ TEMPLATE_TEST_CASE("two actors flooding each other under a mailbox limit do not 
   CHECK(cb->received == ca->sent);
   CHECK(ca->out_of_order == 0);
   CHECK(cb->out_of_order == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "four actors flooding each other in a ring under a mailbox limit do not deadlock",
+    "[back-pressure]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>(limited())};
+  std::vector<address> ring;
+  for (int i = 0; i < 4; ++i)
+    ring.push_back(sys.template create_actor<echo_flood>());
+  for (std::size_t i = 0; i < ring.size(); ++i)
+    sys.tell(ring[i], ring[(i + 1) % ring.size()]);  // each floods the next
+  sys.tell(ring[0], go{12});  // 2^13 - 1 = 8191 messages in all, doubling at each hop
+  std::vector<counted> tallies;
+  REQUIRE(eventually([&] {
+    tallies.clear();
+    int total = 0;
+    for (const address& a : ring) {
+      auto c = sys.template ask<counted>(a, count_request{}, answer_within);
+      if (!c) return false;
+      tallies.push_back(*c);
+      total += c->received;
+    }
+    return total == 8191;
+  }));
+  // Each received what the one before it sent (the first also the `go`), in the order sent.
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    const counted& before = tallies[(i + ring.size() - 1) % ring.size()];
+    CHECK(tallies[i].received == before.sent + (i == 0 ? 1 : 0));
+    CHECK(tallies[i].out_of_order == 0);
+  }
 }
 
 TEST_CASE("an outside tell to a full mailbox blocks until it drains") {
