@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 #include "bases/common/runtime.hpp"
@@ -502,8 +503,14 @@ void actor_cell::finish() noexcept {
   destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
   drop_unbuilt_factory();
   if (rare_state* r = rare()) r->factory.reset();
+  // An actor whose constructor failed takes the children it made along: creating it failed, so
+  // nothing of it may live on (they would be top-level actors nobody has an address of). Told
+  // they are orphans first, they do not report their exit to a parent that is gone.
+  const bool never_built = exit_reason_ == exit_reason::construction_failed;
   let_go_of_children([&](const address& child) {
-    address_access::target(child)->deliver(new envelope_of<orphaned>(me));
+    address_target* const target = address_access::target(child);
+    target->deliver(new envelope_of<orphaned>(me));
+    if (never_built) target->deliver(new envelope_of<actor_exit_request>(me));
   });
   if (auto* parent = address_access::target(parent_)) {
     parent->deliver(new envelope_of<child_actor_exited>(me, child_actor_exited{me}));
@@ -556,6 +563,14 @@ address actor_cell::self() noexcept {
 }
 
 address actor_cell::spawn(std::unique_ptr<actor_factory> factory) {
+  // After its exit handler an actor only waits for its children: one made now (by a handler of
+  // child_actor_exited that replaces the child, say) would keep it from ever finishing, and
+  // asking the new child to exit would only make the handler replace it again.
+  if (exiting_) {
+    throw std::logic_error(
+        "create_actor: this actor is exiting (its exit handler has run); it "
+        "cannot take on a new child");
+  }
   const std::optional<supervision> policy = factory->supervised;
   rare_state& r = rare_made();  // before the child exists: it must not go untracked
   address child = runtime_.spawn_child(std::move(factory), self());

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -153,6 +154,63 @@ TEMPLATE_TEST_CASE("a child whose constructor throws is reported to its parent, 
   REQUIRE(sys.shutdown().clean());
   const auto lines = log->snapshot();
   CHECK(std::count(lines.begin(), lines.end(), "root saw child exit") == 1);
+}
+
+namespace {
+// Makes `children` nodes, then throws: creating it fails.
+class fails_after_making_children : public thespis::actor {
+ public:
+  fails_after_making_children(std::shared_ptr<journal> log, int children) {
+    for (int i = 0; i < children; ++i)
+      create_actor<node>(log, "orphan " + std::to_string(i));
+    throw std::runtime_error("constructor failed after making children");
+  }
+};
+
+// Makes a child, and makes another each time one exits — also while it exits itself, when
+// the runtime refuses. Counts the refusals.
+class replaces_its_children : public thespis::actor {
+ public:
+  explicit replaces_its_children(std::shared_ptr<std::atomic<int>> refused)
+      : refused_(std::move(refused)) {
+    create_actor<node>(std::make_shared<journal>(), std::string("first"));
+    handle([this](const child_actor_exited&) {
+      try {
+        create_actor<node>(std::make_shared<journal>(), std::string("replacement"));
+      } catch (const std::logic_error&) {
+        ++*refused_;
+      }
+    });
+  }
+
+ private:
+  std::shared_ptr<std::atomic<int>> refused_;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("an actor whose constructor throws takes the children it made along", "[tree]",
+                   THESPIS_BASES) {
+  auto log = std::make_shared<journal>();
+  thespis::actor_system sys{config_for<TestType>()};
+  CHECK_THROWS(sys.template create_actor<fails_after_making_children>(log, 3));
+  // Nobody has their addresses: left alive, they would be top-level actors for good.
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  const auto lines = log->snapshot();
+  for (int i = 0; i < 3; ++i)
+    CHECK(index_of(lines, "orphan " + std::to_string(i) + " destroyed") >= 0);
+  CHECK(sys.dead_letter_count() == 0);  // no exit notice to the parent that never was
+}
+
+TEMPLATE_TEST_CASE("an exiting actor that replaces its exited child is refused and still exits",
+                   "[tree]", THESPIS_BASES) {
+  auto refused = std::make_shared<std::atomic<int>>(0);
+  thespis::actor_system sys{config_for<TestType>()};
+  address keeper = sys.template create_actor<replaces_its_children>(refused);
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 2; }));
+  sys.tell(keeper, actor_exit_request{});
+  // Its child exits first; the new child its handler asks for would be one it waits for.
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(*refused == 1);
 }
 
 TEMPLATE_TEST_CASE("a non-recursive exit leaves the children alive as top-level actors", "[tree]",
