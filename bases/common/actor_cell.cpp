@@ -23,6 +23,16 @@ namespace {
 struct orphaned {  // the parent exited without taking its children along
   using thespis_system_message = void;
 };
+
+// Notices about other actors that mean something only to a live receiver: to one that is gone
+// (or going) they are no lost message, as a wakeup or an exit request is not, and are dropped
+// without counting. A watched actor's exit notice to a watcher that went at the same moment (at
+// shutdown, every pair), a child's to a parent gone without it, a troupe member's "ready" to
+// its exiting leader.
+bool is_notice_for_the_living(envelope* env) noexcept {
+  return payload_if<actor_exited>(env) || payload_if<child_actor_exited>(env) ||
+         payload_if<orphaned>(env) || payload_if<troupe_member_ready>(env);
+}
 }  // namespace
 
 actor_cell::actor_cell(runtime& rt, address_id id, std::unique_ptr<actor_factory> factory,
@@ -278,6 +288,7 @@ void actor_cell::deliver(envelope* env) noexcept {
       runtime_.schedule(*this);
       return;
     case push_result::closed:
+      if (is_notice_for_the_living(env)) return destroy_envelope(env);
       deliver_after_close(env);
       return;
   }
@@ -390,8 +401,23 @@ bool actor_cell::handle_system_message(message& msg, const address& sender) noex
 // While the children of an exiting actor exit, it sees only their child_actor_exited; repeated
 // exit requests are absorbed, anything else is a dead letter (the actor is gone for it).
 void actor_cell::handle_while_exiting(envelope* env) noexcept {
-  if (payload_if<actor_exit_request>(env) != nullptr) {
+  // Its own wakeups and transient checks die with it, as in finish(); repeated exit requests
+  // and notices it can no longer use (not its children's: below) are absorbed.
+  if (const auto* wakeup = payload_if<wakeup_message>(env)) {
+    if (timing* t = timing_made()) (void)t->wakeups.arrived(*wakeup);  // no longer pending
     destroy_envelope(env);
+    return;
+  }
+  if (payload_if<actor_exit_request>(env) || payload_if<transient_check>(env) ||
+      (payload_if<child_actor_exited>(env) == nullptr && is_notice_for_the_living(env))) {
+    if (payload_if<orphaned>(env)) parent_ = address{};  // it reports its exit to nobody
+    destroy_envelope(env);
+    return;
+  }
+  if (payload_if<status_request>(env) != nullptr) {  // still live: it answers (it is exiting)
+    const address from = std::move(env->sender);
+    destroy_envelope(env);
+    reply_status(from ? from : runtime_.outside_sender());
     return;
   }
   if (payload_if<wakeups_due>(env) != nullptr) {
@@ -486,7 +512,7 @@ void actor_cell::finish() noexcept {
   }
   const address me = self();
   mailbox_.close(batch_, [&](envelope* env) {
-    if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
+    if (payload_if<actor_exit_request>(env) || is_own_timer(env) || is_notice_for_the_living(env)) {
       destroy_envelope(env);  // asking a gone actor to exit, or waking it, loses nothing
     } else if (env->routed_by_id() && key()) {
       keep_unread(env);
