@@ -294,6 +294,21 @@ void actor_cell::deliver(envelope* env) noexcept {
   }
 }
 
+bool actor_cell::deliver_unless_closed(envelope* env) noexcept {
+  if (mailbox_pressure* p = pressure()) p->pushed();
+  switch (mailbox_.push(env)) {
+    case push_result::queued:
+      detail::note_push_to_scheduled(*this);
+      return true;
+    case push_result::unblocked:
+      runtime_.schedule(*this);
+      return true;
+    case push_result::closed:
+      return false;
+  }
+  return false;
+}
+
 run_result actor_cell::run() noexcept {
 #if THESPIS_THREAD_SANITIZER
   // acquire: pairs with the release below, when the previous activation yielded.
@@ -434,7 +449,7 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     return;
   }
   if (payload_if<child_actor_exited>(env) == nullptr) {
-    runtime_.dead_letter(env, self());
+    if (!hand_back_to_leader(env)) runtime_.dead_letter(env, self());
     return;
   }
   const address from = std::move(env->sender);
@@ -486,6 +501,20 @@ void actor_cell::return_poison(message msg, const address& sender, std::exceptio
   }
 }
 
+// A troupe member that exits on its own (transient, retiring when idle) may hold work its leader
+// gave it before hearing of the exit: that work goes back to the leader, with its original
+// sender, for another member. Owner only, while the member still has its parent. Not when the
+// member could not be built: the leader would make another, failing the same way, for ever.
+bool actor_cell::hand_back_to_leader(envelope* env) noexcept {
+  if (!troupe_member_ || env->system() || exit_reason_ == exit_reason::construction_failed) {
+    return false;
+  }
+  address_target* const leader = address_access::target(parent_);
+  if (leader == nullptr) return false;
+  leader->deliver(env);
+  return true;
+}
+
 // The exit handler has run: the actor takes its children along (recursive) or leaves them as
 // top-level actors, and is gone once no child is left.
 void actor_cell::begin_exit(bool recursive) noexcept {
@@ -521,7 +550,7 @@ void actor_cell::finish() noexcept {
       const address sender = std::move(env->sender);
       message request(env);
       (void)handle_link_message(request, sender);
-    } else {
+    } else if (!hand_back_to_leader(env)) {
       deliver_after_close(env);
     }
   });

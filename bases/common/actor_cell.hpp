@@ -142,6 +142,7 @@ class actor_cell final : public actor_context, public runnable {
 
   // -- address_target -----------------------------------------------------------------------
   void deliver(envelope* env) noexcept override;
+  bool deliver_unless_closed(envelope* env) noexcept override;
 
   // -- runnable: the schedulers' run_function -----------------------------------------------
   static run_result activate(runnable& cell) noexcept {
@@ -239,6 +240,7 @@ class actor_cell final : public actor_context, public runnable {
   const id_key* key() const noexcept;
   bool handle_link_message(message& msg, const address& sender) noexcept;
   void keep_unread(envelope* env) noexcept;
+  bool hand_back_to_leader(envelope* env) noexcept;
   void deliver_after_close(envelope* env) noexcept;
   static bool is_own_timer(envelope* env) noexcept;
   void announce_exit() noexcept;

@@ -27,6 +27,13 @@ class address_target : public ref_counted {
   /// Takes ownership of `env` and delivers it, or hands it to dead-letter handling.
   /// Never throws: the messaging hot path reports failure by dead-lettering.
   virtual void deliver(envelope* env) noexcept = 0;
+  /// Delivers `env` as deliver() does, unless the target is gone (its mailbox closed): then
+  /// returns false and `env` stays the caller's. For a sender with somewhere else to take it
+  /// (a troupe's leader, whose member exited on its own). Thread-safe.
+  virtual bool deliver_unless_closed(envelope* env) noexcept {
+    deliver(env);
+    return true;
+  }
 
   address_id id() const noexcept { return {node_, local_}; }
 

@@ -51,11 +51,19 @@ class troupe_leader final : public actor {
       member* m = idle_member();
       if (!m && members_.size() < std::max(1u, limits_.max_members)) m = &recruit();
       if (!m) return;  // all busy at the limit: the message waits here
+      if (!address_access::target(m->where)->deliver_unless_closed(queue_.front())) {
+        // The member exited on its own (transient, or retiring when idle) and its exit notice
+        // is on the way: forget it now, and give the work to another.
+        forget(m->where);
+        continue;
+      }
       m->busy = true;
-      envelope* env = queue_.front();
       queue_.pop_front();
-      address_access::target(m->where)->deliver(env);
     }
+  }
+
+  void forget(address gone) {  // a copy: it may be the address of an element erased here
+    std::erase_if(members_, [&](const member& m) { return m.where == gone; });
   }
 
   member* idle_member() {
@@ -101,7 +109,7 @@ class troupe_leader final : public actor {
   }
 
   void on_exited(const address& child) {
-    std::erase_if(members_, [&](const member& m) { return m.where == child; });
+    forget(child);
     dispatch();
   }
 
@@ -117,14 +125,17 @@ class troupe_leader final : public actor {
   // the system asks the members too, in no set order: work that reaches a member gone by then
   // is a dead letter, counted.)
   void on_exit() {
-    if (queue_.empty()) return;
-    if (members_.empty()) recruit();
     std::size_t next = 0;
-    for (envelope* env : queue_) {
-      address_access::target(members_[next].where)->deliver(env);
-      next = (next + 1) % members_.size();
+    while (!queue_.empty()) {
+      if (members_.empty()) recruit();
+      next %= members_.size();
+      if (!address_access::target(members_[next].where)->deliver_unless_closed(queue_.front())) {
+        forget(members_[next].where);  // exited on its own: see dispatch()
+        continue;
+      }
+      queue_.pop_front();
+      ++next;
     }
-    queue_.clear();
   }
 
   std::size_t idle_count() const {

@@ -78,6 +78,15 @@ class rendezvous : public thespis::actor {
  private:
   std::shared_ptr<std::latch> both_;
 };
+// Members that end on their own after each job: the leader may hand one work before it hears.
+class one_job_member : public thespis::actor {
+ public:
+  static constexpr troupe_limits troupe{.max_members = 2, .idle_members = 2};
+  explicit one_job_member(std::shared_ptr<std::atomic<int>> handled) {
+    exit_after_first_message(0ms);
+    handle([handled](const job&) { ++*handled; });
+  }
+};
 }  // namespace
 
 TEMPLATE_TEST_CASE("each message to a troupe is handled by one member, which replies directly",
@@ -275,4 +284,16 @@ TEMPLATE_TEST_CASE(
   CHECK(handled->size() + sys.dead_letter_count() == jobs);
   for (std::size_t i = 0; i < handled->size(); ++i)
     CHECK((*handled)[i] == static_cast<int>(i));  // in order, none twice
+}
+
+TEMPLATE_TEST_CASE("a troupe whose members exit on their own loses none of its work", "[troupe]",
+                   THESPIS_BASES) {
+  auto handled = std::make_shared<std::atomic<int>>(0);
+  thespis::actor_system sys{config_for<TestType>()};
+  address troupe = sys.template create_actor<one_job_member>(handled);
+  for (int i = 0; i < 20000; ++i)
+    sys.tell(troupe, job{i});
+  // Work that reached a member already exiting went back to the leader, for another member.
+  REQUIRE(eventually([&] { return *handled == 20000; }));
+  CHECK(sys.dead_letter_count() == 0);
 }
