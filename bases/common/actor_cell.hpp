@@ -11,6 +11,7 @@
 #include <string>
 #include <typeinfo>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "bases/common/child_list.hpp"
@@ -76,6 +77,9 @@ struct restart_request {
 struct watch_request {
   using thespis_system_message = void;
   bool start = true;  // false: stop watching
+  // Sent by a watched actor that is gone, right behind its actor_exited: the watcher forgets it
+  // (its entry in `watching` kept the gone actor's cell allocated until the watcher exited).
+  bool sender_gone = false;
 };
 
 /// Hosts one actor. Its address, its runnable and its context are this one object.
@@ -244,6 +248,8 @@ class actor_cell final : public actor_context, public runnable {
   void deliver_after_close(envelope* env) noexcept;
   static bool is_own_timer(envelope* env) noexcept;
   void announce_exit() noexcept;
+  void tell_watcher(const address& watcher, exit_reason why) noexcept;
+  void forget_watched(const address& target) noexcept;
   bool resume(call_reply& reply) noexcept;
   // supervision (actor_cell_supervision.cpp)
   bool supervised() const noexcept {
@@ -297,9 +303,12 @@ class actor_cell final : public actor_context, public runnable {
   // An actor with one wakeup pending pays for this block: 120 bytes fit glibc's 128-byte chunk
   // (136 took a 144-byte one).
   static_assert(sizeof(timing) <= 120);
-  struct links {                          // owner only
-    std::vector<address> watchers;        // told actor_exited when this actor is gone
-    std::vector<address> watching;        // the actors it watches: told to forget it on exit
+  struct links {                    // owner only
+    std::vector<address> watchers;  // told actor_exited when this actor is gone
+    // The actors it watches, told to forget it on exit; each leaves when its exit notice comes.
+    // A hash set: a long-lived watcher of many short-lived actors drops one per notice, and a
+    // vector's search made that quadratic.
+    std::unordered_multiset<address> watching;
     std::vector<envelope*> unread_by_id;  // mail by id that reached it while exiting, in order
     bool directs = false;                 // it registered as a director
     struct awaited_reply {

@@ -276,3 +276,44 @@ TEMPLATE_TEST_CASE("an actor that watches itself exits without a dead letter", "
   CHECK(sys.shutdown().clean());
   CHECK(sys.dead_letter_count() == 0);
 }
+
+namespace {
+struct heard_count {};
+// Watches what it is told to and counts the exits it hears of, keeping no address of them.
+class counting_watcher : public thespis::actor {
+ public:
+  counting_watcher() {
+    handle([this](const watch_this& w, const address& from) {
+      watch(w.target);
+      send(from, true);
+    });
+    handle([this](const actor_exited&) { ++heard_; });
+    handle([this](const heard_count&, const address& from) { send(from, heard_); });
+  }
+
+ private:
+  int heard_ = 0;
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("a watcher does not keep the actors it watched once it heard they exited",
+                   "[watch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address w = sys.template create_actor<counting_watcher>();
+  // Each target's cell keeps the requirements it was created with, so the token's use count
+  // tells how many of their cells are still allocated: the exited actors' objects are gone
+  // either way, and what outlives them is the cell that a watcher's reference keeps.
+  auto token = std::make_shared<int>(0);
+  constexpr int targets = 50;
+  for (int i = 0; i < targets; ++i) {
+    address target = sys.template create_actor<bystander>(thespis::requirements{}.require(
+        [token](const thespis::capability_map&, const thespis::requirements&) { return true; }));
+    REQUIRE(sys.template ask<bool>(w, watch_this{target}, answer_within));
+    sys.tell(target, actor_exit_request{});
+  }
+  // Each ask also makes the watcher let go of the last sender it handled (see
+  // sender_references.hpp), which may be a target.
+  const auto heard = [&] { return sys.template ask<int>(w, heard_count{}, answer_within); };
+  REQUIRE(eventually([&] { return heard() == targets; }));
+  CHECK(eventually([&] { return heard() && token.use_count() == 1; }));
+}
