@@ -3,6 +3,7 @@
 
 #include "bases/common/actor_cell.hpp"
 #include "bases/common/runtime.hpp"
+#include "core/detail/saturating_duration.hpp"
 
 namespace thespis::detail {
 
@@ -10,8 +11,11 @@ namespace {
 // Records a restart at `now` if the policy allows one more within its window.
 bool allow_restart(std::vector<timer_service::time_point>& history, const supervision& policy,
                    timer_service::time_point now) {
-  const auto window = std::chrono::duration_cast<timer_service::duration>(policy.within);
-  std::erase_if(history, [&](timer_service::time_point t) { return t + window < now; });
+  // Saturated, and compared as an age: a "for ever" window (milliseconds::max(), 300 years)
+  // overflowed both the cast and t + window into the past, so no restart stayed counted and
+  // max_restarts never held (10 failures, 11 builds).
+  const auto window = saturating_ns(policy.within);
+  std::erase_if(history, [&](timer_service::time_point t) { return now - t > window; });
   if (history.size() >= policy.max_restarts) return false;
   history.push_back(now);
   return true;

@@ -156,6 +156,28 @@ TEMPLATE_TEST_CASE("a supervised child that fails is rebuilt with fresh state, u
   CHECK(c->workers_built.load() == 3);
 }
 
+TEMPLATE_TEST_CASE("a restart window of for ever still holds the limit on restarts",
+                   "[supervision]", THESPIS_BASES) {
+  using std::chrono::milliseconds;
+  const auto three_centuries = std::chrono::duration_cast<milliseconds>(
+      std::chrono::hours(24) * 365 * 300);  // past what a clock's nanoseconds hold
+  for (const milliseconds within : {milliseconds::max(), three_centuries}) {
+    CAPTURE(within.count());
+    thespis::actor_system sys{config_for<TestType>()};
+    auto c = std::make_shared<counts>();
+    address sup = sys.template create_actor<supervisor>(
+        c, supervision{restart_strategy::one_for_one, 2, within}, 1);
+    const address child = children_of(sys, sup).at(0);
+    REQUIRE(fail(sys, child));  // restart 1
+    REQUIRE(fail(sys, child));  // restart 2
+    REQUIRE(fail(sys, child));  // past the limit: the child gives up
+    // Gone, the child answers nothing (the ask returns at once, its request a dead letter); a
+    // third restart would have answered.
+    CHECK_FALSE(sys.template ask<int>(child, get_state{}, answer_within));
+    CHECK(c->workers_built.load() == 3);
+  }
+}
+
 TEMPLATE_TEST_CASE(
     "a restart keeps the child's watchers, who hear nothing of it; past the limit they hear "
     "that the child and its unsupervised parent failed",
