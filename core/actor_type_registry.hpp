@@ -7,11 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/actor.hpp"  // the actor class, and make_actor_factory (troupe_leader.hpp)
 #include "core/detail/actor_factory.hpp"
 
 namespace thespis {
-
-class actor;
 
 namespace detail {
 using factory_maker = std::unique_ptr<actor_factory> (*)();
@@ -24,12 +23,13 @@ std::unique_ptr<actor_factory> make_registered_factory(std::string_view name);
 }  // namespace detail
 
 /// Registers the default-constructible actor class A under `name`, process-wide; a later
-/// registration of the same name replaces it. Thread-safe. Returns true so it can initialize a
-/// static: `static const bool registered = thespis::register_actor_type<worker>("app.worker");`
+/// registration of the same name replaces it. A troupe class is created as a troupe, as by
+/// create_actor<A>(). Thread-safe. Returns true so it can initialize a static:
+/// `static const bool registered = thespis::register_actor_type<worker>("app.worker");`
 template <class A>
 requires std::derived_from<A, actor> && std::default_initializable<A>
 bool register_actor_type(std::string name) {
-  detail::register_factory_maker(std::move(name), [] { return detail::make_factory<A>(); });
+  detail::register_factory_maker(std::move(name), [] { return detail::make_actor_factory<A>(); });
   return true;
 }
 

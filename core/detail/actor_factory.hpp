@@ -116,12 +116,16 @@ std::unique_ptr<actor_factory> make_factory(Args&&... args) {
   return std::make_unique<factory_of<A, std::decay_t<Args>...>>(std::forward<Args>(args)...);
 }
 
-/// Returns a factory for A(args...) that builds it again on each restart.
+template <class A, class... Args>
+std::unique_ptr<actor_factory> make_actor_factory(Args&&... args);  // troupe_leader.hpp
+
+/// Returns a factory for A(args...) that builds it again on each restart. For a troupe class,
+/// the supervised actor is the troupe's leader (its address), as make_actor_factory makes it.
 template <class A, class... Args>
 std::unique_ptr<actor_factory> make_supervised_factory(const supervision& policy, Args&&... args) {
   static_assert((std::is_copy_constructible_v<std::decay_t<Args>> && ...),
                 "a supervised actor is rebuilt from copies of its constructor arguments");
-  auto factory = make_factory<A>(std::forward<Args>(args)...);
+  auto factory = make_actor_factory<A>(std::forward<Args>(args)...);
   factory->supervised = policy;
   return factory;
 }

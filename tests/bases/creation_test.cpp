@@ -39,6 +39,19 @@ class counter : public thespis::actor {
 
 const bool counter_registered = thespis::register_actor_type<counter>("test.counter");
 
+struct who_handles {};
+// A troupe: each message is handled by a member, which answers with its own address.
+class pooled : public thespis::actor {
+ public:
+  static constexpr thespis::troupe_limits troupe{.max_members = 2, .idle_members = 2};
+  pooled() {
+    handle([this](const who_handles&, const address& from) { send(from, self()); });
+  }
+};
+
+const bool pooled_registered = thespis::register_actor_type<pooled>("test.pooled");
+struct make_supervised_pooled {};
+
 // Creates a counter child and at once sends it 100 messages, before the child can have started.
 class parent : public thespis::actor {
  public:
@@ -48,6 +61,9 @@ class parent : public thespis::actor {
       for (int i = 0; i < 100; ++i)
         send(child, 1);
       send(from, created{child});
+    });
+    handle([this](const make_supervised_pooled&, const address& from) {
+      send(from, created{create_actor<pooled>(thespis::supervision{})});
     });
     handle([this](const make_by_name& m, const address& from) {
       try {
@@ -173,6 +189,26 @@ TEMPLATE_TEST_CASE("actors are created by registered type name from outside and 
   REQUIRE(made);
   sys.tell(made->child, 2);
   CHECK(sys.template ask<int>(made->child, count_request{}, answer_within) == 2);
+}
+
+TEMPLATE_TEST_CASE("a troupe class is created as a troupe also with supervision or by type name",
+                   "[create][troupe]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  // A troupe's address is its leader's: a member, not the addressee, answers.
+  const auto handled_by_a_member = [&](const address& troupe) {
+    auto who = sys.template ask<address>(troupe, who_handles{}, answer_within);
+    return who && *who != troupe;
+  };
+  CHECK(handled_by_a_member(sys.template create_actor<pooled>()));  // as the class says
+  address p = sys.template create_actor<parent>();
+  auto supervised = sys.template ask<created>(p, make_supervised_pooled{}, answer_within);
+  REQUIRE(supervised);
+  CHECK(handled_by_a_member(supervised->child));
+  REQUIRE(pooled_registered);
+  CHECK(handled_by_a_member(sys.create_actor("test.pooled")));
+  auto by_name = sys.template ask<created>(p, make_by_name{"test.pooled"}, answer_within);
+  REQUIRE(by_name);
+  CHECK(handled_by_a_member(by_name->child));
 }
 
 TEMPLATE_TEST_CASE("an unknown type name is an invalid actor specification", "[create]",
