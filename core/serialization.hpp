@@ -107,6 +107,16 @@ void CEREAL_LOAD_FUNCTION_NAME(bounded_input_archive& archive, T& value) {
   archive.load_binary<sizeof(T)>(std::addressof(value), sizeof(T));
 }
 
+// A bool is its byte, 0 or 1; any other byte is malformed. Why not the overload above: a byte
+// copied into a bool that is neither 0 nor 1 is undefined behaviour (a bool field,
+// std::optional's engaged flag, each element of a vector<bool>).
+inline void CEREAL_LOAD_FUNCTION_NAME(bounded_input_archive& archive, bool& value) {
+  std::uint8_t byte = 0;
+  archive.load_binary<1>(&byte, 1);
+  if (byte > 1) throw cereal::Exception("a bool of " + std::to_string(byte) + ", not 0 or 1");
+  value = byte == 1;
+}
+
 template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(bounded_input_archive& archive, cereal::BinaryData<T>& data) {
   using item = std::remove_pointer_t<T>;

@@ -123,6 +123,18 @@ const bool note_registered = thespis::register_message_type<note>("test.note");
 
 const bool survey_registered = thespis::register_message_type<survey>("test.survey");
 
+// Its wire form: the byte-order flag, a byte for `on`, and the optional's flag (1: empty).
+struct switch_state {
+  bool on = false;
+  std::optional<int> level;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(on, level);
+  }
+};
+const bool switch_state_registered =
+    thespis::register_message_type<switch_state>("test.switch_state");
+
 thespis::message make(auto value) {
   return thespis::message(thespis::detail::make_envelope(thespis::address{}, std::move(value)));
 }
@@ -250,6 +262,26 @@ TEST_CASE("decoding never asks for much more memory than the wire data holds", "
                                      little_endian_flag + le64(1000) + std::string(999, 'x')};
     CHECK_THROWS_AS(thespis::deserialize(wire), thespis::malformed_message);
     CHECK(largest_request <= 8 * wire.bytes.size());
+  }
+}
+
+TEST_CASE("a bool byte other than 0 or 1 is malformed, in a field or an optional's flag",
+          "[serialization]") {
+  REQUIRE(switch_state_registered);
+  auto wire = thespis::serialize(make(switch_state{true, std::nullopt}));
+  REQUIRE(wire);
+  REQUIRE(wire->bytes == std::string("\x01\x01\x01", 3));
+  thespis::message back = thespis::deserialize(*wire);
+  CHECK(back.get<switch_state>().on);
+  CHECK_FALSE(back.get<switch_state>().level);
+  for (const std::size_t at : {std::size_t{1}, std::size_t{2}}) {  // the field, the flag
+    for (const char byte : {'\x02', '\x07', '\xff'}) {
+      CAPTURE(at, static_cast<int>(static_cast<unsigned char>(byte)));
+      thespis::serialized_message bad = *wire;
+      bad.bytes[at] = byte;
+      CHECK_THROWS_AS(thespis::deserialize(bad), thespis::malformed_message);
+      CHECK_THROWS_WITH(thespis::deserialize(bad), Catch::Contains("test.switch_state"));
+    }
   }
 }
 
