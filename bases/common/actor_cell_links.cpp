@@ -1,6 +1,7 @@
 // The actor cell's links to other actors beyond parent and children: its (class, id) route,
 // the actors watching it, the replies it awaits, and directorships.
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +11,25 @@
 #include "core/errors.hpp"
 
 namespace thespis::detail {
+
+namespace {
+// Warns that a request's reply handler threw. Guarded as object_actor::log_error is: resume()
+// runs inside the activation, which is noexcept, so a log sink that threw as well ended the
+// process (std::terminate).
+void log_failed_reply_handler(actor_cell& cell, const std::exception_ptr& error) noexcept {
+  try {
+    std::string text = "a request's reply handler failed";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      text += std::string(": ") + e.what();
+    } catch (...) {
+    }
+    cell.log(log_level::warning, text);
+  } catch (...) {  // the log sink failed too: nothing left to tell
+  }
+}
+}  // namespace
 
 const id_key* actor_cell::key() const noexcept {
   const rare_state* const r = rare();
@@ -229,10 +249,8 @@ bool actor_cell::resume(call_reply& reply) noexcept {
   (void)runtime_.timers().cancel(awaited.timeout);
   try {
     awaited.resume(reply);
-  } catch (const std::exception& e) {
-    log(log_level::warning, std::string("a request's reply handler failed: ") + e.what());
   } catch (...) {
-    log(log_level::warning, "a request's reply handler failed");
+    log_failed_reply_handler(*this, std::current_exception());
   }
   return true;
 }
