@@ -520,6 +520,9 @@ bool actor_cell::hand_back_to_leader(envelope* env) noexcept {
 void actor_cell::begin_exit(bool recursive) noexcept {
   exiting_ = true;
   if (const id_key* k = key()) runtime_.ids().retiring(*k, *this);  // new mail waits
+  // Dead for ordinary messages from now on: a create with its name makes a new actor, not this
+  // one's address (whose mail would be dead letters) while its children exit.
+  if (!name().empty()) runtime_.free_name(*this);
   if (!recursive || no_children()) {
     let_go_of_children([&](const address& child) {
       address_access::target(child)->deliver(new envelope_of<orphaned>(self()));

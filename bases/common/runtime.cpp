@@ -353,18 +353,29 @@ void runtime::forget(actor_cell& cell) noexcept {
   if (!cell.name().empty() || cell.was_dead_letter_handler()) {
     address name_holder;  // released outside the lock
     std::lock_guard lock(mutex_);
-    if (!cell.name().empty()) {
-      if (auto it = names_.find(cell.name());
-          it != names_.end() && address_access::id(it->second) == cell.id()) {
-        name_holder = std::move(it->second);
-        names_.erase(it);  // the name is free for a new actor
-      }
-    }
+    name_holder = take_name_of(cell);
     if (address_access::id(dead_letter_handler_) == cell.id()) {
       name_holder = std::exchange(dead_letter_handler_, address{});  // its exit leaves none
     }
   }
   notify_registry_changed(false);
+}
+
+void runtime::free_name(const actor_cell& cell) noexcept {
+  address name_holder;  // released outside the lock
+  std::lock_guard lock(mutex_);
+  name_holder = take_name_of(cell);
+}
+
+// Guarded by mutex_. The name is free for a new actor; returns the address it held. Only if it
+// is still this cell's: freed at the start of its exit, it may be another's by its end.
+address runtime::take_name_of(const actor_cell& cell) noexcept {
+  if (cell.name().empty()) return {};
+  auto it = names_.find(cell.name());
+  if (it == names_.end() || address_access::id(it->second) != cell.id()) return {};
+  address holder = std::move(it->second);
+  names_.erase(it);
+  return holder;
 }
 
 capability_map runtime::capabilities() const {
@@ -451,7 +462,10 @@ bool runtime::await_exits(std::uint64_t seen, std::chrono::steady_clock::time_po
 }
 
 shutdown_report runtime::shutdown() noexcept {
-  if (in_activation()) return start_shutdown_from_inside();
+  // Inside an actor's constructor too: a top-level one runs on the creating thread, outside
+  // every activation, and waiting would wait for the very actor being built (the whole
+  // shutdown_timeout, then reporting it busy in a handler).
+  if (in_activation() || constructing_context() != nullptr) return start_shutdown_from_inside();
   // Concurrent callers wait for the first one (bounded by its deadline) and share its report.
   std::lock_guard once(shutdown_mutex_);
   if (shutdown_report_) return *shutdown_report_;

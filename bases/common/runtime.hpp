@@ -80,6 +80,9 @@ class runtime : public system_base {
   void set_dead_letter_handler(actor_cell& cell, bool start);
   /// Removes an exited cell from the registry, its name, and its dead-letter role.
   void forget(actor_cell& cell) noexcept;
+  /// Frees the global name of `cell`, which is exiting (its exit handler has run): a create
+  /// with that name makes a new actor from now on.
+  void free_name(const actor_cell& cell) noexcept;
   /// Creates a top-level actor bound to `key` (for `request`, if a director answers one),
   /// unless one is live. `now`: built on this thread (outside callers), else on a worker.
   address spawn_for_id(const id_key& key, std::unique_ptr<actor_factory> factory,
@@ -117,6 +120,7 @@ class runtime : public system_base {
   virtual void stop(bool clean) noexcept = 0;
 
  private:
+  address take_name_of(const actor_cell& cell) noexcept;  // guarded by mutex_
   enum class start_mode { now, on_worker };
 
   address_id next_id() noexcept;

@@ -3,8 +3,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -221,4 +223,32 @@ TEST_CASE("shutdown keeps its deadline while exiting actors keep creating others
     CHECK_FALSE(report.clean());
   }  // the destructor leaves the chain to finish in the background
   CHECK(eventually([] { return thespis::actor_system::abandoned_system_count() == 0; }));
+}
+
+namespace {
+// Shuts its system down from its constructor, and keeps what shutdown() said.
+class shuts_down_when_built : public thespis::actor {
+ public:
+  shuts_down_when_built(thespis::actor_system* sys,
+                        std::shared_ptr<std::optional<thespis::shutdown_report>> report) {
+    *report = sys->shutdown();
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("shutdown called in a top-level actor's constructor returns without waiting",
+                   "[shutdown]", THESPIS_BASES) {
+  thespis::system_config config;
+  config.shutdown_timeout = std::chrono::hours(1);  // waiting would wait for this very actor
+  thespis::actor_system sys{config_for<TestType>(config)};
+  auto report = std::make_shared<std::optional<thespis::shutdown_report>>();
+  auto created = std::async(
+      std::launch::async, [&] { sys.template create_actor<shuts_down_when_built>(&sys, report); });
+  REQUIRE(created.wait_for(answer_within) == std::future_status::ready);
+  created.get();
+  REQUIRE(report->has_value());
+  // It started the shutdown: the actor, built after all, is asked to exit and goes.
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK_THROWS_AS(sys.template create_actor<shuts_down_when_built>(&sys, report),
+                  thespis::system_shut_down);
 }

@@ -1,6 +1,9 @@
 // Behaviour every base must show for actors created with a global name.
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +37,40 @@ class registry : public thespis::actor {
   }
 };
 class other_class : public thespis::actor {};
+
+// Holds its exit handler until the test opens the gate (threaded base: it blocks a worker).
+struct gate {
+  std::mutex mutex;
+  std::condition_variable opened_cv;
+  bool opened = false;
+  void open() {
+    std::lock_guard lock(mutex);
+    opened = true;
+    opened_cv.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex);
+    opened_cv.wait(lock, [this] { return opened; });
+  }
+};
+struct gate_opener {  // should a check fail first, shutdown must not wait for ever
+  std::shared_ptr<gate> g;
+  ~gate_opener() { g->open(); }
+};
+class slow_to_exit : public thespis::actor {
+ public:
+  explicit slow_to_exit(std::shared_ptr<gate> g) {
+    handle([g](actor_exit_request&) { g->wait(); });
+  }
+};
+// A named service with a child that is slow to exit; answers an int with itself.
+class service_with_slow_child : public thespis::actor {
+ public:
+  explicit service_with_slow_child(std::shared_ptr<gate> g) {
+    create_actor<slow_to_exit>(std::move(g));
+    handle([this](int, const address& from) { send(from, self()); });
+  }
+};
 }  // namespace
 
 TEMPLATE_TEST_CASE("a global name gives the same actor whatever the class", "[named]",
@@ -83,4 +120,23 @@ TEST_CASE("concurrent creates with one global name make one actor") {
   for (auto& a : got)
     CHECK(a == got[0]);
   CHECK(sys.live_actor_count() == 1);
+}
+
+TEST_CASE("a name is free for a new actor as soon as its holder's exit handler has run") {
+  auto g = std::make_shared<gate>();
+  gate_opener opener{g};
+  thespis::system_config config;
+  config.workers = 2;  // one stays free while the child's exit handler holds the other
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
+  address first = sys.create_actor<service_with_slow_child>(global_name{"svc"}, g);
+  sys.tell(first, actor_exit_request{});
+  // The first waits for its child: dead for ordinary mail, so the name makes a new actor.
+  REQUIRE(eventually(
+      [&] { return sys.ask<address>(first, 1, std::chrono::milliseconds(50)) == std::nullopt; }));
+  address second = sys.create_actor<service_with_slow_child>(global_name{"svc"}, g);
+  CHECK(second != first);
+  CHECK(sys.ask<address>(second, 1, answer_within) == second);
+  g->open();
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 2; }));  // the second and its child
+  CHECK(sys.create_actor<other_class>(global_name{"svc"}) == second);
 }
