@@ -2,7 +2,6 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,6 +10,7 @@
 
 #include "support/bases.hpp"
 #include "support/flooding.hpp"
+#include "support/gate.hpp"
 
 using thespis::actor_status;
 using thespis::address;
@@ -21,6 +21,8 @@ using thespis::test::count_request;
 using thespis::test::counted;
 using thespis::test::echo_flood;
 using thespis::test::eventually;
+using thespis::test::gate;
+using thespis::test::gate_opener;
 using thespis::test::go;
 
 namespace {
@@ -103,26 +105,6 @@ class relay : public thespis::actor {
 };
 
 // Blocks in its first message until the test opens the gate, then counts what it receives.
-struct gate {
-  std::mutex mutex;
-  std::condition_variable opened_cv;
-  bool opened = false;
-  void open() {
-    std::lock_guard lock(mutex);
-    opened = true;
-    opened_cv.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mutex);
-    opened_cv.wait(lock, [this] { return opened; });
-  }
-};
-// Opens the gate when it goes: should a check fail first, shutdown must not wait for ever.
-struct gate_opener {
-  std::shared_ptr<gate> g;
-  ~gate_opener() { g->open(); }
-};
-
 class gated_sink : public thespis::actor {
  public:
   explicit gated_sink(std::shared_ptr<gate> g) : gate_(std::move(g)) {

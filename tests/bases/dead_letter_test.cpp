@@ -3,12 +3,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "support/bases.hpp"
+#include "support/gate.hpp"
 
 using namespace std::chrono_literals;
 using thespis::actor_exit_request;
@@ -19,6 +18,9 @@ using thespis::troupe_limits;
 using thespis::test::answer_within;
 using thespis::test::config_for;
 using thespis::test::eventually;
+using thespis::test::gate;
+using thespis::test::gate_opener;
+using thespis::test::slow_to_exit;
 
 namespace {
 struct start_handling {
@@ -62,33 +64,6 @@ class poster : public thespis::actor {
  public:
   poster() {
     handle([this](const post& p) { send(p.to, p.value); });
-  }
-};
-
-// Holds its exit handler until the test opens the gate (threaded base: it blocks a worker).
-struct gate {
-  std::mutex mutex;
-  std::condition_variable opened_cv;
-  bool opened = false;
-  void open() {
-    std::lock_guard lock(mutex);
-    opened = true;
-    opened_cv.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mutex);
-    opened_cv.wait(lock, [this] { return opened; });
-  }
-};
-struct gate_opener {  // should a check fail first, shutdown must not wait for ever
-  std::shared_ptr<gate> g;
-  ~gate_opener() { g->open(); }
-};
-
-class slow_to_exit : public thespis::actor {
- public:
-  explicit slow_to_exit(std::shared_ptr<gate> g) {
-    handle([g](actor_exit_request&) { g->wait(); });
   }
 };
 

@@ -1,14 +1,13 @@
 // Behaviour every base must show for actors created with a global name.
 #include <catch2/catch.hpp>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "support/bases.hpp"
+#include "support/gate.hpp"
 
 using thespis::actor_exit_request;
 using thespis::address;
@@ -16,6 +15,9 @@ using thespis::global_name;
 using thespis::test::answer_within;
 using thespis::test::config_for;
 using thespis::test::eventually;
+using thespis::test::gate;
+using thespis::test::gate_opener;
+using thespis::test::slow_to_exit;
 
 namespace {
 struct whoami {};
@@ -38,31 +40,6 @@ class registry : public thespis::actor {
 };
 class other_class : public thespis::actor {};
 
-// Holds its exit handler until the test opens the gate (threaded base: it blocks a worker).
-struct gate {
-  std::mutex mutex;
-  std::condition_variable opened_cv;
-  bool opened = false;
-  void open() {
-    std::lock_guard lock(mutex);
-    opened = true;
-    opened_cv.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mutex);
-    opened_cv.wait(lock, [this] { return opened; });
-  }
-};
-struct gate_opener {  // should a check fail first, shutdown must not wait for ever
-  std::shared_ptr<gate> g;
-  ~gate_opener() { g->open(); }
-};
-class slow_to_exit : public thespis::actor {
- public:
-  explicit slow_to_exit(std::shared_ptr<gate> g) {
-    handle([g](actor_exit_request&) { g->wait(); });
-  }
-};
 // A named service with a child that is slow to exit; answers an int with itself.
 class service_with_slow_child : public thespis::actor {
  public:
