@@ -309,7 +309,8 @@ class actor : public detail::small_object {
   void troupe_work_in_progress(bool busy) { own_context()->set_troupe_work_in_progress(busy); }
 
   /// Hands back, oldest first, mail this exiting actor took in but will not handle; for
-  /// runtime-provided actors (troupe leaders). Only inside the handler of actor_exit_request.
+  /// runtime-provided actors (troupe leaders). Only inside the handler of actor_exit_request,
+  /// or in the destructor.
   void give_back_unhandled(detail::envelope* env) noexcept {
     own_context()->give_back_unhandled(env);
   }

@@ -36,8 +36,11 @@ class troupe_leader final : public actor {
   }
 
   ~troupe_leader() override {
+    // on_exit() handed the queue to the members, normally. A restart (a supervised troupe,
+    // all_for_one with a failing sibling) ends this leader with work still queued: dead
+    // letters, counted, not work lost unseen.
     for (envelope* env : queue_)
-      destroy_envelope(env);  // on_exit() returned them already, normally
+      give_back_unhandled(env);
   }
 
  private:

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/bases.hpp"
+#include "support/gate.hpp"
 
 using thespis::address;
 using thespis::exit_reason;
@@ -493,4 +494,64 @@ TEMPLATE_TEST_CASE("all-for-one keeps its restart limit while the failing child 
   REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the flooder
   // Two first builds, and at most three restarts of each: not one per failing message.
   CHECK(c->workers_built.load() <= 2 + 2 * 3);
+}
+
+namespace {
+struct job {};
+// One member at a time, held in its first job until the test opens the gate.
+class gated_member : public thespis::actor {
+ public:
+  static constexpr thespis::troupe_limits troupe{.max_members = 1, .idle_members = 1};
+  gated_member(std::shared_ptr<thespis::test::gate> g, std::shared_ptr<std::atomic<int>> done) {
+    handle([g, done](const job&) {
+      g->wait();
+      ++*done;
+    });
+  }
+};
+// A troupe and a worker, restarted together (all_for_one).
+class troupe_and_worker : public thespis::actor {
+ public:
+  troupe_and_worker(std::shared_ptr<thespis::test::gate> g, std::shared_ptr<std::atomic<int>> done,
+                    std::shared_ptr<counts> c) {
+    const supervision together{restart_strategy::all_for_one, 3};
+    children_.push_back(create_actor<gated_member>(together, std::move(g), std::move(done)));
+    children_.push_back(create_actor<worker>(together, std::move(c)));
+    handle([this](const get_children&, const address& from) { send(from, children_); });
+  }
+
+ private:
+  std::vector<address> children_;
+};
+}  // namespace
+
+TEST_CASE("a supervised troupe restarted with work queued counts that work as dead letters",
+          "[supervision]") {
+  auto g = std::make_shared<thespis::test::gate>();
+  thespis::test::gate_opener opener{g};
+  auto done = std::make_shared<std::atomic<int>>(0);
+  thespis::system_config config;
+  config.workers = 2;  // one stays free while the member holds the other
+  thespis::actor_system sys{config_for<thespis::test::threaded_base>(config)};
+  address parent = sys.create_actor<troupe_and_worker>(g, done, std::make_shared<counts>());
+  const auto children = children_of(sys, parent);
+  for (int i = 0; i < 10; ++i)
+    sys.tell(children[0], job{});  // one reaches the member; nine wait in the troupe's queue
+  REQUIRE(eventually([&] {
+    auto status =
+        sys.ask<thespis::actor_status>(children[0], thespis::status_request{}, answer_within);
+    return status && status->pending_messages == 0;  // all taken in by the leader
+  }));
+  REQUIRE(fail(sys, children[1]));  // the group restarts: the troupe's leader too
+  // Restarted, the leader has let its member go (asked to exit, behind its job): only then
+  // may the member finish, or the leader would hand it the queue first.
+  REQUIRE(eventually([&] {
+    auto status =
+        sys.ask<thespis::actor_status>(children[0], thespis::status_request{}, answer_within);
+    return status && status->children.empty();
+  }));
+  g->open();
+  // The member finishes its job; the nine queued are not handled, and not lost unseen.
+  REQUIRE(eventually([&] { return *done + sys.dead_letter_count() == 10; }));
+  CHECK(*done == 1);
 }
