@@ -10,6 +10,8 @@ std::string_view to_string(unfinished_reason reason) noexcept {
       return "waiting for its children";
     case unfinished_reason::waiting_for_a_worker:
       return "waiting for a worker";
+    case unfinished_reason::waiting_for_a_full_mailbox:
+      return "waiting for a full mailbox to drain";
   }
   return "unknown";
 }
@@ -18,7 +20,9 @@ std::string shutdown_report::to_string() const {
   std::string lines;
   for (const auto& actor : unfinished) {
     lines += actor.actor.to_string() + " (" + actor.actor_class +
-             "): " + std::string(thespis::to_string(actor.reason)) + '\n';
+             "): " + std::string(thespis::to_string(actor.reason));
+    if (actor.waiting_on) lines += " (" + actor.waiting_on.to_string() + ")";
+    lines += '\n';
   }
   return lines;
 }

@@ -270,6 +270,8 @@ unfinished_reason actor_cell::unfinished_because() const noexcept {
   if (awaiting_children_.load(std::memory_order_relaxed)) {
     return unfinished_reason::waiting_for_children;
   }
+  // Parked, its exit request waits in its mailbox until its target drains: no worker would help.
+  if (parked_on()) return unfinished_reason::waiting_for_a_full_mailbox;
   return unfinished_reason::waiting_for_a_worker;
 }
 

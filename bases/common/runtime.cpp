@@ -537,8 +537,13 @@ bool runtime::ask_remaining_to_exit(std::uint64_t& seen) {
 shutdown_report runtime::unfinished_actors() const {
   shutdown_report report;
   live_.for_each([&](actor_cell& cell) {
+    const unfinished_reason reason = cell.unfinished_because();
+    address waiting_on;  // a snapshot: it may have unparked since, and this stays empty
+    if (reason == unfinished_reason::waiting_for_a_full_mailbox) {
+      waiting_on = address_access::make(cell.parked_on());
+    }
     report.unfinished.push_back(
-        {cell.self(), type_name(cell.actor_type()), cell.unfinished_because()});
+        {cell.self(), type_name(cell.actor_type()), reason, std::move(waiting_on)});
   });
   std::sort(report.unfinished.begin(), report.unfinished.end(),
             [](const auto& a, const auto& b) { return a.actor < b.actor; });

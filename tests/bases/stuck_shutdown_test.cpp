@@ -67,6 +67,21 @@ class idle : public thespis::actor {
   std::shared_ptr<gate> gate_;
 };
 
+// Sends `count` messages to `to` in one handler, then records that the handler returned.
+struct flood {
+  int count;
+};
+class flooder : public thespis::actor {
+ public:
+  flooder(address to, std::shared_ptr<std::atomic<bool>> done) {
+    handle([this, to, done](const flood& f) {
+      for (int i = 0; i < f.count; ++i)
+        send(to, i);
+      *done = true;
+    });
+  }
+};
+
 thespis::system_config short_deadline(unsigned workers) {
   auto config = config_for<thespis::test::threaded_base>();
   config.workers = workers;
@@ -132,6 +147,34 @@ TEST_CASE("an actor whose exit request waits behind a stuck worker is reported a
   CHECK(report.unfinished[1].reason == unfinished_reason::waiting_for_a_worker);
   CHECK(report.to_string().find("waiting for a worker") != std::string::npos);
   g->released = true;
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+}
+
+TEST_CASE("an actor parked behind a stuck actor's full mailbox is reported as waiting for it",
+          "[shutdown][back-pressure]") {
+  auto g = std::make_shared<gate>();
+  auto flooded = std::make_shared<std::atomic<bool>>(false);
+  auto config = short_deadline(2);
+  config.mailbox_limit = 4;
+  thespis::actor_system sys{config};
+  address stuck = sys.create_actor<blocker>(g);
+  address parked = sys.create_actor<flooder>(stuck, flooded);
+  sys.tell(stuck, block{});
+  REQUIRE(eventually([&] { return g->entered.load(); }));
+  sys.tell(parked, flood{40});  // far past the limit: the flooder parks once its handler returns
+  REQUIRE(eventually([&] { return flooded->load(); }));
+
+  const auto report = sys.shutdown();
+
+  REQUIRE(report.unfinished.size() == 2);
+  CHECK(report.unfinished[0].actor == stuck);
+  CHECK(report.unfinished[0].reason == unfinished_reason::busy_in_handler);
+  CHECK(report.unfinished[1].actor == parked);
+  CHECK(report.unfinished[1].reason == unfinished_reason::waiting_for_a_full_mailbox);
+  CHECK(report.unfinished[1].waiting_on == stuck);
+  CHECK(report.to_string().find("waiting for a full mailbox to drain (" + stuck.to_string() +
+                                ")") != std::string::npos);
+  g->released = true;  // the stuck actor drains its mailbox and exits; the flooder follows
   CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
 }
 
