@@ -320,6 +320,13 @@ void runtime::dead_letter(envelope* env, const address& to, std::string id) noex
     destroy_envelope(env);  // news for an asker that stopped waiting: nobody sent it
     return;
   }
+  if (payload_if<spawn_request>(env) != nullptr) {
+    // Its director was gone before it answered. Dropped, the request's ticket declines and the
+    // mail it stood for becomes dead letters, each counted. Not a dead letter itself: it was
+    // nobody's message, and a dead-letter handler keeping it would keep the id's mail parked.
+    destroy_envelope(env);
+    return;
+  }
   tell_sender_undelivered(*env, to, id);
   address handler;
   {

@@ -215,6 +215,42 @@ class dead_id_recorder : public thespis::actor {
   std::vector<std::string> ids_;
 };
 
+// Keeps every dead letter it receives, as a dead-letter log would, and tells their ids.
+class dead_letter_keeper : public thespis::actor {
+ public:
+  dead_letter_keeper() {
+    handle([this](const record_dead_letters&, const address& from) {
+      handle_dead_letters(true);
+      send(from, true);
+    });
+    handle([this](thespis::dead_envelope& d) { kept_.push_back(std::move(d)); });
+    handle([this](const get_dead_ids&, const address& from) {
+      std::vector<std::string> ids;
+      for (const auto& d : kept_)
+        ids.push_back(d.dead_id);
+      send(from, ids);
+    });
+  }
+
+ private:
+  std::vector<thespis::dead_envelope> kept_;
+};
+
+// Asks itself to exit, then sends mail by id to a class it directs: the spawn request this
+// causes queues behind the exit request, so it reaches the director once it is gone.
+class leaving_director : public thespis::actor {
+ public:
+  struct leave {};
+  explicit leaving_director(std::shared_ptr<agent_stats> stats) {
+    direct<user_agent>();
+    handle([this, stats](spawn_request& r) { create_for<user_agent>(r, stats, never_idle); });
+    handle([this](const leave&) {
+      send(self(), thespis::actor_exit_request{});
+      by_id<user_agent>("lee").tell(&user_agent::note, 1);
+    });
+  }
+};
+
 // An actor subclass bound to an id that tells who its parent is.
 class id_holder : public thespis::actor {
  public:
@@ -291,6 +327,31 @@ TEMPLATE_TEST_CASE("a dead letter sent by id names the id nobody took", "[by-id]
   }));
   std::sort(ids.begin(), ids.end());
   CHECK(ids == std::vector<std::string>{"", "ivan"});
+}
+
+TEMPLATE_TEST_CASE(
+    "a spawn request that finds its director gone declines: the mail is dead, the id free again",
+    "[by-id]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address office = sys.template create_actor<dead_letter_keeper>();
+  REQUIRE(sys.template ask<bool>(office, record_dead_letters{}, answer_within));
+  auto stats = std::make_shared<agent_stats>();
+  sys.tell(sys.template create_actor<leaving_director>(stats), leaving_director::leave{});
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the office
+  auto dead_ids = [&] {
+    auto got = sys.template ask<std::vector<std::string>>(office, get_dead_ids{}, answer_within);
+    REQUIRE(got);
+    return *got;
+  };
+  // The mail by id, and not the system's own request (which, kept by the office, would have
+  // held that mail parked for as long as the office kept it).
+  REQUIRE(eventually([&] { return !dead_ids().empty(); }));
+  CHECK(dead_ids() == std::vector<std::string>{"lee"});
+  sys.template create_actor<agent_director>(stats, never_idle, mode::create);
+  auto lee = sys.template by_id<user_agent>("lee");
+  lee.tell(&user_agent::note, 2);
+  CHECK(lee.ask(&user_agent::seen, answer_within) == std::vector<int>{2});
+  CHECK(stats->created.load() == 1);
 }
 
 TEMPLATE_TEST_CASE("an actor a director creates for an id is top-level", "[by-id]", THESPIS_BASES) {
