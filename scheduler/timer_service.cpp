@@ -5,16 +5,12 @@
 
 namespace thespis {
 
-namespace {
-// Returns t + d, or the end of time if that is not representable.
-timer_service::time_point saturating_add(timer_service::time_point t, timer_service::duration d) {
-  using time_point = timer_service::time_point;
-  if (d > timer_service::duration::zero() && d > time_point::max() - t) return time_point::max();
+// -- timer_service --------------------------------------------------------------------------
+
+timer_service::time_point timer_service::saturating_add(time_point t, duration d) noexcept {
+  if (d > duration::zero() && d > time_point::max() - t) return time_point::max();
   return t + d;
 }
-}  // namespace
-
-// -- timer_service --------------------------------------------------------------------------
 
 timer_service::time_point timer_service::deadline_after(duration delay) const noexcept {
   return saturating_add(now(), delay);

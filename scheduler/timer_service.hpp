@@ -51,6 +51,10 @@ class timer_service {
   /// Returns the deadline `delay` from now(), saturated to the end of time.
   time_point deadline_after(duration delay) const noexcept;
 
+  /// Returns t + d, or the end of time if that is not representable (a virtual clock advanced
+  /// by hours::max() gets there).
+  static time_point saturating_add(time_point t, duration d) noexcept;
+
   /// Cancels a pending timer. Returns true if it was pending and now will never fire; false if
   /// it already fired, is firing, was cancelled, or was never issued.
   virtual bool cancel(timer_id id) noexcept = 0;

@@ -755,8 +755,8 @@ void actor_cell::note_activity() noexcept {
   t.last_activity = runtime_.timers().now();
   if (t.transient_armed) return;
   t.transient_armed = true;
-  arm_transient_timer(t.last_activity +
-                      std::chrono::duration_cast<timer_service::duration>(t.transient_after));
+  arm_transient_timer(timer_service::saturating_add(
+      t.last_activity, std::chrono::duration_cast<timer_service::duration>(t.transient_after)));
 }
 
 void actor_cell::arm_transient_timer(timer_service::time_point deadline) {
@@ -776,8 +776,9 @@ void actor_cell::check_transient(std::uint32_t tag) noexcept {
   if (!made || !made->transient_armed || made->transient_tag != tag) return;
   timing& t = *made;
   const auto after = std::chrono::duration_cast<timer_service::duration>(t.transient_after);
-  if (t.transient_idle && runtime_.timers().now() < t.last_activity + after) {
-    arm_transient_timer(t.last_activity + after);  // heard something since: look again later
+  const auto idle_until = timer_service::saturating_add(t.last_activity, after);
+  if (t.transient_idle && runtime_.timers().now() < idle_until) {
+    arm_transient_timer(idle_until);  // heard something since: look again later
     return;
   }
   t.transient_armed = false;

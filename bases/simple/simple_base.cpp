@@ -8,7 +8,8 @@ namespace thespis::detail {
 // wakeup causes happens before a later wakeup fires.
 void simple_base::advance_time(std::chrono::nanoseconds delay) {
   settle();
-  const auto target = timers_.now() + std::chrono::duration_cast<timer_service::duration>(delay);
+  const auto target =
+      timers_.deadline_after(std::chrono::duration_cast<timer_service::duration>(delay));
   while (auto next = timers_.next_deadline()) {
     if (*next > target) break;
     timers_.advance_to(*next);

@@ -403,3 +403,16 @@ TEMPLATE_TEST_CASE("a set time of zero makes a transient actor exit at once, not
   CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
   CHECK(sys.dead_letter_count() == 0);
 }
+
+TEST_CASE("on the simple base, virtual time stops at the end of time instead of overflowing") {
+  thespis::actor_system sys{config_for<thespis::test::simple_base>()};
+  for (int i = 0; i < 3; ++i)
+    sys.advance_time(std::chrono::hours::max());  // the third went past what a clock can hold
+  address a = sys.create_actor<sleeper>();
+  sys.tell(a, wake_me{{std::chrono::seconds(1)}});  // due at the end of time, not before now
+  sys.advance_time(std::chrono::seconds(1));
+  CHECK(seen_by(sys, a).payloads == std::vector<int>{1});
+  // An idle-transient actor's clock counts from the end of time too (it overflowed, under UBSan).
+  address idler = sys.create_actor<idle_worker>(std::chrono::milliseconds(1000));
+  CHECK(sys.ask<bool>(idler, poke{}, answer_within) == true);
+}
