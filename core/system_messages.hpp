@@ -105,6 +105,9 @@ struct actor_status {
   std::vector<address> children;  ///< live children
   std::size_t pending_messages = 0;
   std::size_t pending_wakeups = 0;
+  /// Messages given to the actor (its handlers or unhandled()), system messages it sees
+  /// included; not status requests, nor what the system handles for it (wakeup bookkeeping,
+  /// transient checks), so asking does not change the answer.
   std::uint64_t messages_processed = 0;
   std::size_t peak_pending_messages = 0;  ///< with a mailbox limit: most ever queued at once
 };

@@ -21,7 +21,9 @@ struct system_status {
   std::uint64_t unhandled_count = 0;
   /// Timers the system's timer service holds: a reply timeout per awaited reply, a transient
   /// actor's check, and one per actor with pending wakeups, however many it has (an actor keeps
-  /// its wakeups itself; actor_status::pending_wakeups counts them).
+  /// its wakeups itself; actor_status::pending_wakeups counts them). An actor whose wakeups were
+  /// all cancelled keeps its timer until the earliest cancelled one's deadline: it fires then and
+  /// finds nothing due.
   std::size_t pending_timers = 0;
   bool shutting_down = false;
 };

@@ -364,7 +364,6 @@ void actor_cell::handle(envelope* env) noexcept {
   const address& from = senders_.take(env->sender);
   const address& sender = from ? from : runtime_.outside_sender();  // see runtime::tell()
   message msg(env);
-  ++processed_;
   if (system && handle_system_message(msg, sender)) return;
   if (transient_) note_activity();
   const bool exit_requested = system && msg.is<actor_exit_request>();
@@ -463,6 +462,7 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
 }
 
 void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept {
+  ++processed_;  // what the actor was given: not what the system answered or kept for itself
   // A failed message is retried once, immediately, on the same instance (Thespian's rule).
   std::exception_ptr error = try_receive(msg, sender);
   if (error) error = try_receive(msg, sender);

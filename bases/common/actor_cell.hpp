@@ -427,7 +427,7 @@ class actor_cell final : public actor_context, public runnable {
   envelope* batch_ = nullptr;  // the mailbox's consumer half: messages taken, oldest first
   // owner only; the room's size is set at construction, then read by the owner and by destroy()
   // (after the last reference is gone). One word for both: an idle actor's size counts.
-  std::uint64_t processed_ : 48 = 0;  // messages handled (status)
+  std::uint64_t processed_ : 48 = 0;  // messages given to the actor (status)
   std::uint64_t room_bytes_ : 16;     // the actor's room after the cell (0: none)
 
   // The small fields live in senders_'s tail padding (the cell is one allocation per actor).
