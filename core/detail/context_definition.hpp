@@ -80,7 +80,9 @@ class context {
   void retire_when_idle_for(std::chrono::duration<Rep, Period> idle) {
     owner_->exit_when_idle_for(idle);
   }
-  /// Asks this actor to exit after the current message.
+  /// Asks this actor to exit: sends it an actor_exit_request, which it handles after the
+  /// messages already queued (as Thespian's self-sent exit request); what comes after it is a
+  /// dead letter.
   void exit() { owner_->send(owner_->self(), actor_exit_request{}); }
 
   /// Logs a line tagged with this actor's address and class.
