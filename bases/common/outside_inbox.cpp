@@ -22,10 +22,17 @@ void outside_inbox::deliver(envelope* env) noexcept {
 
 message outside_inbox::take(std::chrono::nanoseconds timeout) noexcept {
   std::unique_lock lock(mutex_);
-  if (!arrived_.wait_for(lock, timeout, [this] { return !queue_.empty(); })) return message{};
+  arrived_.wait_for(lock, timeout, [this] { return !queue_.empty() || stopped_; });
+  if (queue_.empty()) return message{};
   envelope* env = queue_.front();
   queue_.pop_front();
   return message(env);
+}
+
+void outside_inbox::stop_waiting() noexcept {
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
+  arrived_.notify_all();
 }
 
 void outside_inbox::clear() noexcept {

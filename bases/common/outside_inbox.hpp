@@ -29,6 +29,10 @@ class outside_inbox final : public address_target {
   /// Returns the oldest message, waiting up to `timeout` for one; empty on timeout.
   message take(std::chrono::nanoseconds timeout) noexcept;
 
+  /// Nothing can arrive any more (a clean shutdown): take() returns what is queued, and then
+  /// empty at once instead of waiting.
+  void stop_waiting() noexcept;
+
   /// Drops every queued message (at shutdown).
   void clear() noexcept;
 
@@ -38,6 +42,7 @@ class outside_inbox final : public address_target {
   std::mutex mutex_;
   std::condition_variable arrived_;
   std::deque<envelope*> queue_;  // guarded by mutex_
+  bool stopped_ = false;         // guarded by mutex_
   rejecter reject_;
 };
 

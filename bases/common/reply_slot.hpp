@@ -13,6 +13,8 @@
 
 namespace thespis::detail {
 
+class waiting_asks;
+
 /// Holds the first envelope delivered to it; later ones, and any after the asker stopped
 /// waiting, go to `reject` (dead-letter handling). Thread-safe.
 class reply_slot final : public address_target {
@@ -25,8 +27,8 @@ class reply_slot final : public address_target {
   /// Returns the reply if it has arrived, and closes the slot.
   message take() noexcept;
   /// Waits up to `timeout` for the reply, then behaves as take(). Returns at once, empty, after
-  /// sent_message_dead().
-  message wait_for(std::chrono::nanoseconds timeout) noexcept;
+  /// sent_message_dead(). Listed in `blocked` while it blocks (not while it spins).
+  message wait_for(std::chrono::nanoseconds timeout, waiting_asks& blocked) noexcept;
   /// No reply can come: the request became a dead letter (a dead or null address).
   void sent_message_dead() noexcept override;
 

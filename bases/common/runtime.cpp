@@ -492,6 +492,12 @@ shutdown_report runtime::shutdown() noexcept {
   stopped_.store(true, std::memory_order_relaxed);
   stop(report.clean());
   ids_->discard_all_mail();  // after stop(): nothing can take that mail any more
+  if (report.clean()) {
+    // No actor is left to answer an outside ask or send to listen(): their waits end now
+    // (an unfinished actor may still answer once its handler returns, so not after a stuck one).
+    blocked_asks_.give_up_all();
+    inbox_->stop_waiting();
+  }
   shutdown_report_ = report;
   return report;
 }

@@ -18,6 +18,7 @@
 #include "bases/common/actor_cell.hpp"
 #include "bases/common/id_directory.hpp"
 #include "bases/common/live_registry.hpp"
+#include "bases/common/waiting_asks.hpp"
 #include "core/detail/ref_counted.hpp"
 #include "core/detail/system_base.hpp"
 #include "scheduler/timer_service.hpp"
@@ -116,6 +117,8 @@ class runtime : public system_base {
   virtual bool in_activation() const noexcept = 0;
   /// Waits for the reply an ask expects.
   virtual message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
+  /// Outside asks blocked on their reply, for a shutdown to end when no reply can come.
+  waiting_asks& blocked_asks() noexcept { return blocked_asks_; }
   /// Stops running cells: waits for the scheduler if `clean`, else abandons what is stuck.
   virtual void stop(bool clean) noexcept = 0;
 
@@ -161,6 +164,7 @@ class runtime : public system_base {
   address inbox_address_;
   std::atomic<std::uint64_t> next_request_{1};
   std::shared_ptr<id_directory> ids_;
+  waiting_asks blocked_asks_;
 
   // guarded by shutdown_mutex_: the first shutdown's outcome, returned by later calls
   std::mutex shutdown_mutex_;

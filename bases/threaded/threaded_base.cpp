@@ -29,7 +29,7 @@ void threaded_base::advance_time(std::chrono::nanoseconds delay) {
 }
 
 message threaded_base::await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept {
-  return slot.wait_for(timeout);
+  return slot.wait_for(timeout, blocked_asks());
 }
 
 void threaded_base::stop(bool clean) noexcept {
