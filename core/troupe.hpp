@@ -1,5 +1,6 @@
 // Troupes (Thespian's @troupe): one address, several members of one actor class, each message
-// handled by exactly one member. Declare a class a troupe with a static member:
+// handled by exactly one member. Declare a class (an actor subclass or a plain object) a troupe
+// with a static member:
 //   static constexpr thespis::troupe_limits troupe{.max_members = 8, .idle_members = 2};
 #pragma once
 

@@ -10,9 +10,9 @@
 namespace thespis {
 
 /// What a plain-object actor uses to act: its address, sending, typed references, creating
-/// actors, directing, watching and retiring. Injected by signature — a plain class whose
-/// constructor takes `thespis::context&` first gets its actor's context; a class that does not
-/// ask for one never sees Thespis. Only from inside the owning actor (its handlers and
+/// actors, directing, watching, retiring and marking troupe work. Injected by signature — a plain
+/// class whose constructor takes `thespis::context&` first gets its actor's context; a class that
+/// does not ask for one never sees Thespis. Only from inside the owning actor (its handlers and
 /// constructor); the reference stays valid for the actor's lifetime.
 class context {
  public:
@@ -80,6 +80,9 @@ class context {
   void retire_when_idle_for(std::chrono::duration<Rep, Period> idle) {
     owner_->exit_when_idle_for(idle);
   }
+  /// Marks (true) or clears (false) multi-step work in progress for a troupe member: while
+  /// marked, the troupe gives it no new work. No effect outside a troupe.
+  void troupe_work_in_progress(bool busy) { owner_->troupe_work_in_progress(busy); }
   /// Asks this actor to exit: sends it an actor_exit_request, which it handles after the
   /// messages already queued (as Thespian's self-sent exit request); what comes after it is a
   /// dead letter.

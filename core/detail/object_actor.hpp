@@ -10,6 +10,7 @@
 #include "core/detail/method_call.hpp"
 #include "core/message_meta.hpp"
 #include "core/serialization.hpp"
+#include "core/troupe.hpp"
 
 namespace thespis {
 
@@ -34,13 +35,27 @@ concept has_dispose = requires(T& t) {
   t.dispose();
 };
 
+/// Passes a plain troupe class's declaration on to its host: creation (make_actor_factory) and
+/// the leader look for `troupe` on the hosted class, which for a plain T is object_actor<T>.
+template <class T>
+struct troupe_declaration {};
+template <troupe_actor T>
+struct troupe_declaration<T> {
+  static constexpr const auto& troupe = T::troupe;
+};
+
 /// The actor that hosts a T. The T is built with the framework-owned dependencies its
 /// constructor asks for, by signature: `T(context&, args…)`, `T(const address& self, args…)`,
-/// or plain `T(args…)`.
+/// or plain `T(args…)`. A T that declares `troupe` is created as a troupe of such hosts, each
+/// with its own T (troupe_leader.hpp).
 template <class T>
-class object_actor final : public actor {
+class object_actor final : public actor, public troupe_declaration<T> {
  public:
   using object_type = T;
+  static_assert(!(troupe_actor<T> && keeps_state_on_retire<T>),
+                "a troupe cannot keep state on retire: its members have no id to keep it "
+                "under, and each holds its own object; drop thespis_keep_state_on_retire or "
+                "the troupe declaration");
 
   template <class... Args>
   explicit object_actor(Args&&... args)
