@@ -85,7 +85,9 @@ class flooder : public thespis::actor {
 thespis::system_config short_deadline(unsigned workers) {
   auto config = config_for<thespis::test::threaded_base>();
   config.workers = workers;
-  config.shutdown_timeout = std::chrono::milliseconds(300);
+  // Long enough for the actors that are not stuck to get to their exit requests on a starved
+  // machine (300 ms was not: a parent read "waiting for a worker", not for its children).
+  config.shutdown_timeout = std::chrono::milliseconds(1500);
   return config;
 }
 }  // namespace

@@ -155,9 +155,12 @@ TEMPLATE_TEST_CASE("surplus idle troupe members are dismissed after a while", "[
   REQUIRE(members.size() == 3);
   for (const auto& m : members)
     REQUIRE(sys.template ask<done>(m, finish_long_job{}, answer_within));
-  auto before = sys.template ask<actor_status>(t, status_request{}, answer_within);
-  REQUIRE(before);
-  REQUIRE(before->children.size() == 3);
+  if constexpr (std::is_same_v<TestType, thespis::test::simple_base>) {
+    // On the threaded base time runs: on a starved machine the dismissal may come first.
+    auto before = sys.template ask<actor_status>(t, status_request{}, answer_within);
+    REQUIRE(before);
+    REQUIRE(before->children.size() == 3);
+  }
   sys.advance_time(100ms);
   CHECK(eventually([&] {
     auto s = sys.template ask<actor_status>(t, status_request{}, answer_within);

@@ -17,6 +17,8 @@ using thespis::test::go;
 
 namespace {
 // Asks with a short timeout: a parked pair never answers, and the round must fail, not hang.
+// A starved machine may also miss it (seen at nice 19 beside two busy loops: rounds of 23 s
+// that finished), so only the round's deadline decides.
 std::optional<counted> counts_of(thespis::actor_system& sys, const address& a) {
   return sys.ask<counted>(a, count_request{}, std::chrono::seconds(2));
 }
@@ -35,12 +37,11 @@ TEST_CASE("two actors flooding each other on two workers never park on each othe
     sys.tell(b, a);
     sys.tell(a, go{depth});
     std::optional<counted> ca, cb;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       ca = counts_of(sys, a);
       cb = counts_of(sys, b);
-      if (!ca || !cb) break;  // an actor stopped answering: parked for good
-      if (ca->received + cb->received == expected) break;
+      if (ca && cb && ca->received + cb->received == expected) break;
     }
     INFO("round " << round);
     REQUIRE(ca);

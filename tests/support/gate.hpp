@@ -15,6 +15,7 @@ struct gate {
   std::mutex mutex;
   std::condition_variable opened_cv;
   bool opened = false;
+  bool waited = false;  // someone came to the gate: a test may wait for that, not for a time
   void open() {
     std::lock_guard lock(mutex);
     opened = true;
@@ -22,7 +23,12 @@ struct gate {
   }
   void wait() {
     std::unique_lock lock(mutex);
+    waited = true;
     opened_cv.wait(lock, [this] { return opened; });
+  }
+  bool has_waiter() {
+    std::lock_guard lock(mutex);
+    return waited;
   }
 };
 
