@@ -185,7 +185,11 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
     const auto wait = std::min(timeout, std::chrono::nanoseconds(config_.tell_timeout));
     drained = to.by_id() ? post_by_id_waiting(to, env, wait) : tell_waiting(to.to, env, wait);
   } catch (...) {
-    (void)await_reply(*slot, std::chrono::nanoseconds(0));  // closed: a late reply is counted
+    // Closed: a later reply is counted. So is one that came as the wait gave up: the asker,
+    // who gets the exception, never sees it.
+    if (message early = await_reply(*slot, std::chrono::nanoseconds(0))) {
+      dead_letter(early.release(), address{});
+    }
     throw;
   }
   const auto left = timeout - (std::chrono::steady_clock::now() - start);

@@ -555,8 +555,9 @@ TEMPLATE_TEST_CASE("retirements racing with new messages lose and reorder nothin
     erin.tell(&user_agent::note, i);
     if (i % 100 == 99) sys.advance_time(std::chrono::milliseconds(3));  // let it retire
   }
-  // Retired at least once for certain (on a starved machine the pauses may all be too short):
-  // the ask below brings it back.
+  // Retired at least once for certain (on a starved machine the pauses may all be too short,
+  // and the director may not even have made it yet): the ask below brings it back.
+  REQUIRE(eventually([&] { return stats->created.load() >= 1; }));
   sys.advance_time(std::chrono::milliseconds(3));
   REQUIRE(eventually([&] { return sys.live_actor_count() == 1; }));  // the director alone
   CHECK(complete_and_in_order(erin.ask(&user_agent::seen, answer_within), 1, total));
