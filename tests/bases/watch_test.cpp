@@ -76,11 +76,14 @@ bool tell_to_watch(thespis::actor_system& sys, const address& w, const address& 
   return ack && ack->is<bool>();
 }
 
-// Its idle clock starts when it is made: long enough that the watch begins first, even on a
-// starved machine (20 ms was not: the watcher heard "unknown", gone before the watch).
+// Retires when idle, from when it is told to: a clock started when it was made may run out
+// before a watch begins on a starved machine (the watcher then heard "unknown", gone before).
+struct retire_when_idle {};
 class idler : public thespis::actor {
  public:
-  idler() { exit_when_idle_for(std::chrono::milliseconds(500)); }
+  idler() {
+    handle([this](const retire_when_idle&) { exit_when_idle_for(std::chrono::milliseconds(20)); });
+  }
 };
 }  // namespace
 
@@ -144,9 +147,9 @@ TEMPLATE_TEST_CASE("watchers hear that an idle actor retired", "[watch]", THESPI
   thespis::actor_system sys{config_for<TestType>()};
   address w = sys.template create_actor<watcher>();
   address target = sys.template create_actor<idler>();
-  REQUIRE(tell_to_watch(sys, w, target));
-  sys.tell(target, 1);  // it is idle from its last message on
-  sys.advance_time(std::chrono::milliseconds(600));
+  REQUIRE(tell_to_watch(sys, w, target));  // the watch request is queued at the target first
+  sys.tell(target, retire_when_idle{});
+  sys.advance_time(std::chrono::milliseconds(100));
   auto heard = sys.listen(answer_within);
   REQUIRE(heard);
   CHECK(heard->template take<actor_exited>().reason == exit_reason::idle);
