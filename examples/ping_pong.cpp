@@ -1,5 +1,6 @@
 // Shows two actors exchanging messages and one reporting back to the outside caller: the demo
-// that README's main command runs. Prints how long N round trips took.
+// that README's main command runs. Prints the time per message: for an argument N the ball
+// makes N+1 one-way hops (about N/2 round trips).
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
