@@ -49,12 +49,14 @@ void actor::receive(message& msg, const address& sender) {
   if (!handlers_.dispatch(msg, sender)) unhandled(msg, sender);
 }
 
-// Dropped, but counted: a message of a type the actor has no handler for is most often a
-// mistake (the wrong type sent), and a silent drop hides it. System messages an actor may
-// ignore (a child's exit, an exit request) are not counted.
+// Dropped, but counted, and logged once per actor class and message type: a message of a type
+// the actor has no handler for is most often a mistake (the wrong type sent, an `unsigned` to an
+// `int` handler — matching is by exact type), and a silent drop hides it (an ask of it waits out
+// its whole timeout). Once, so that a program that means to drop a type is not flooded. System
+// messages an actor may ignore (a child's exit, an exit request) are neither.
 void actor::unhandled(message& msg, const address&) {
   if (const detail::envelope* env = msg.view(); env != nullptr && !env->system()) {
-    own_context()->count_unhandled();
+    own_context()->count_unhandled(env->type());
   }
 }
 

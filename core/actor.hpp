@@ -83,7 +83,8 @@ inline constexpr bool starts_with_option<First, Rest...> =
 ///
 /// Derive from it and either override receive() (Thespian's receiveMessage), or register one
 /// handler per message type in the constructor with handle(); unmatched messages go to
-/// unhandled(), which discards and counts them (system_status::unhandled_count). Actors are created
+/// unhandled(), which discards and counts them (system_status::unhandled_count), logging the first
+/// of each message type per actor class. Actors are created
 /// by the system (actor_system::create_actor or create_actor() from another actor), never with
 /// `new`: the constructor may already use self(), send() and create_actor(). Instances come from
 /// the runtime's per-thread slabs, as actors may be created and exit at message rate
@@ -320,8 +321,9 @@ class actor : public detail::small_object {
     return own_context()->spawn(std::move(factory));
   }
 
-  /// Called by the default receive() for a message no handler matches. By default discards it
-  /// and counts it in system_status::unhandled_count (system messages aside).
+  /// Called by the default receive() for a message no handler matches. By default discards it,
+  /// counts it in system_status::unhandled_count and logs a warning the first time the system
+  /// sees this actor class given this message type (system messages aside).
   virtual void unhandled(message& msg, const address& sender);
 
   /// Keeps `state` for this actor's id until its next incarnation takes it (retirement).

@@ -185,7 +185,7 @@ class actor_cell final : public actor_context, public runnable {
   void set_troupe_work_in_progress(bool busy) noexcept override { troupe_busy_ = busy; }
   void undeliverable(envelope* env) noexcept override;
   void give_back_unhandled(envelope* env) noexcept override;
-  void count_unhandled() noexcept override;
+  void count_unhandled(const std::type_info& message_type) noexcept override;
   void send_by_id(const std::type_info& type, std::string id, envelope* env) override;
   address spawn_with_id(const std::type_info& type, std::string id,
                         std::unique_ptr<actor_factory> factory, spawn_request* request) override;

@@ -8,6 +8,7 @@
 #include "bases/common/actor_cell.hpp"
 #include "bases/common/runtime.hpp"
 #include "core/detail/method_call.hpp"
+#include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
 
 namespace thespis::detail {
@@ -101,8 +102,17 @@ void actor_cell::give_back_unhandled(envelope* env) noexcept {
   runtime_.dead_letter(env, self());
 }
 
-void actor_cell::count_unhandled() noexcept {
+void actor_cell::count_unhandled(const std::type_info& message_type) noexcept {
   runtime_.count_unhandled();
+  try {
+    if (runtime_.first_unhandled(actor_type(), message_type)) {
+      log(log_level::warning, "no handler for " + type_name(message_type) +
+                                  ": dropped (counted in system_status::unhandled_count; more "
+                                  "of this type to this class are not logged)");
+    }
+  } catch (...) {
+    // Out of memory, or a log sink that throws: the message is counted all the same.
+  }
 }
 
 // Mail that found the mailbox closed: the actor is gone.

@@ -421,6 +421,12 @@ void runtime::update_capability(std::string name, std::optional<capability_value
   settle();
 }
 
+bool runtime::first_unhandled(const std::type_info& actor_type,
+                              const std::type_info& message_type) {
+  std::lock_guard lock(unhandled_mutex_);
+  return unhandled_logged_.emplace(actor_type, message_type).second;
+}
+
 system_status runtime::status() const {
   system_status s;
   s.dead_letter_count = dead_letter_count();

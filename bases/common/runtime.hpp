@@ -11,8 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <typeindex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "bases/common/actor_cell.hpp"
@@ -77,6 +80,9 @@ class runtime : public system_base {
   void dead_letter(envelope* env, const address& to) noexcept;
   /// Counts a message an actor had no handler for (see actor::unhandled). relaxed: a statistic.
   void count_unhandled() noexcept { unhandled_.fetch_add(1, std::memory_order_relaxed); }
+  /// True the first time an actor of class `actor_type` was given a message of `message_type`
+  /// it had no handler for (that one is logged, later ones only counted).
+  bool first_unhandled(const std::type_info& actor_type, const std::type_info& message_type);
   /// Registers (start) or deregisters `cell` as the dead-letter handler.
   void set_dead_letter_handler(actor_cell& cell, bool start);
   /// Removes an exited cell from the registry, its name, and its dead-letter role.
@@ -158,6 +164,9 @@ class runtime : public system_base {
   alignas(64) std::atomic<std::uint64_t> next_local_{1};
   alignas(64) std::atomic<std::uint64_t> dead_letters_{0};
   std::atomic<std::uint64_t> unhandled_{0};  // rare, as dead letters are: their line
+  // guarded by unhandled_mutex_: (actor class, message type) pairs already logged as unhandled
+  std::mutex unhandled_mutex_;
+  std::set<std::pair<std::type_index, std::type_index>> unhandled_logged_;
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> stopped_{false};
   intrusive_ptr<outside_inbox> inbox_;  // the sender of outside tells

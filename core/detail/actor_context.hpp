@@ -74,8 +74,10 @@ class actor_context : public address_target {
   /// handle (a troupe leader's queue), oldest first. It goes where the exiting actor's unread
   /// mail goes — to the actor's id, else dead-letter handling — ahead of what is still queued.
   virtual void give_back_unhandled(envelope* env) noexcept = 0;
-  /// Counts a message the actor had no handler for (system_status::unhandled_count).
-  virtual void count_unhandled() noexcept = 0;
+  /// Counts a message of `message_type` the actor had no handler for
+  /// (system_status::unhandled_count), and logs a warning the first time the system sees the
+  /// actor's class given that type.
+  virtual void count_unhandled(const std::type_info& message_type) noexcept = 0;
 
   // -- ids, directors, watches (Calculon-style actors) ---------------------------------------
   /// Sends env (sender set) to the live actor of `type` with `id`, or to its director.

@@ -29,6 +29,9 @@ envelope* make_envelope(address from, T&& msg) {
     e->set_routed_by_id(false);
     return e;
   } else {
+    static_assert(!std::is_array_v<value_type>,
+                  "an array is not a message: send a std::string for a string literal, a "
+                  "std::vector or std::array for an array");
     static_assert(std::is_move_constructible_v<value_type>, "messages must be movable");
     return new envelope_of<value_type>(std::move(from), std::forward<T>(msg));
   }

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "support/bases.hpp"
+#include "support/log_capture.hpp"
 
 using namespace std::chrono_literals;
 using thespis::address;
@@ -173,6 +175,50 @@ TEMPLATE_TEST_CASE("a message without a handler is discarded and counted, and th
   sys.tell(a, thespis::actor_exit_request{});
   REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
   CHECK(sys.status().unhandled_count == 1);
+}
+
+namespace {
+class echo_too : public thespis::actor {
+ public:
+  echo_too() {
+    handle([this](const ping& p, const address& from) { send(from, pong{p.n}); });
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE(
+    "a message without a handler is logged once per actor class and message type, and each "
+    "one is counted",
+    "[dispatch][log]", THESPIS_BASES) {
+  thespis::test::log_capture logged;
+  thespis::system_config config;
+  config.log_to = logged.sink();
+  thespis::actor_system sys{config_for<TestType>(config)};
+  const address a = sys.template create_actor<echo>();
+  const address b = sys.template create_actor<echo>();
+  const address c = sys.template create_actor<echo_too>();
+  for (int i = 0; i < 3; ++i)
+    sys.tell(a, 7u);  // matching is by exact type: no handler takes an unsigned
+  sys.tell(b, 7u);
+  sys.tell(b, std::string("nobody handles strings"));
+  sys.tell(c, 7u);
+  for (const address& to : {a, b, c})
+    REQUIRE(sys.template ask<pong>(to, ping{1}, answer_within));
+  CHECK(sys.status().unhandled_count == 6);
+  std::multiset<std::string> logged_pairs;  // "class / message type", one per warning
+  for (const auto& r : logged.records()) {
+    CHECK(r.level == thespis::log_level::warning);
+    const std::string message_type = r.text.find("unsigned int") != std::string::npos ? "unsigned"
+                                     : r.text.find("string") != std::string::npos     ? "string"
+                                                                                      : r.text;
+    const std::string actor_class =
+        r.actor_class.find("echo_too") != std::string::npos ? "echo_too" : r.actor_class;
+    logged_pairs.insert(actor_class.find("echo") != std::string::npos && actor_class != "echo_too"
+                            ? "echo / " + message_type
+                            : actor_class + " / " + message_type);
+  }
+  CHECK(logged_pairs ==
+        std::multiset<std::string>{"echo / unsigned", "echo / string", "echo_too / unsigned"});
 }
 
 TEMPLATE_TEST_CASE("sending an empty message is an error, not a silent drop", "[message]",
