@@ -17,7 +17,7 @@
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
-#include "core/thespis.hpp"
+#include <thespis/thespis.hpp>
 
 using namespace std::chrono_literals;
 

@@ -3,7 +3,7 @@
 #include <iostream>
 #include <string>
 
-#include "core/thespis.hpp"
+#include <thespis/thespis.hpp>
 
 struct greet {
   std::string name;

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "core/thespis.hpp"
+#include <thespis/thespis.hpp>
 
 struct start {
   thespis::address peer;

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <map>
 
-#include "core/thespis.hpp"
+#include <thespis/thespis.hpp>
 
 struct job {
   int n;

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <vector>
 
-#include "core/thespis.hpp"
+#include <thespis/thespis.hpp>
 
 using namespace std::chrono_literals;
 
