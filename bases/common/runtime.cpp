@@ -215,8 +215,16 @@ bool runtime::post_by_id_waiting(const destination& to, envelope* env,
   return drained;
 }
 
+// A reference the system made sends as outside code, which has no mailbox for the reply. Used
+// inside an actor it is the wrong reference, not the wrong call: say how to make the right one.
 void runtime::expect_reply(std::uint64_t, std::chrono::nanoseconds,
                            std::function<void(call_reply&)>) {
+  if (in_activation()) {
+    throw std::logic_error(
+        "actor_ref::request through a reference made by the actor_system (sys.ref): it sends as "
+        "outside code, which has no mailbox for the reply. Inside an actor, make the reference "
+        "with the actor's own ref<T>(address)");
+  }
   throw std::logic_error(
       "actor_ref::request is for actors; outside code waits with actor_ref::ask");
 }

@@ -239,6 +239,33 @@ TEMPLATE_TEST_CASE("an actor that uses the system's blocking ask is refused, and
              Catch::Matchers::StartsWith("refused: ") && Catch::Matchers::Contains("request("));
 }
 
+namespace {
+class answerer {
+ public:
+  int answer() { return 42; }
+};
+}  // namespace
+
+// A reference made by the system sends as outside code: an actor that requests through one
+// (say, a reference it was given at construction) is told to make its own.
+TEMPLATE_TEST_CASE(
+    "an actor that requests through a reference the system made is told to make its own",
+    "[ask][calculon]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto target = sys.template create_actor<answerer>();  // a reference the system made
+  address caller = sys.create_actor<inside_caller>(&sys, [target](thespis::actor_system&) {
+    target.request(&answerer::answer, answer_within).then([](int) {});
+    return std::string("sent");
+  });
+  auto outcome = sys.template ask<std::string>(caller, make_the_call{}, answer_within);
+  REQUIRE(outcome);
+  CHECK_THAT(*outcome, Catch::Matchers::StartsWith("refused: ") &&
+                           Catch::Matchers::Contains("ref<T>(address)"));
+  // Outside code that does the same is pointed to ask, as before.
+  CHECK_THROWS_WITH(target.request(&answerer::answer, answer_within).then([](int) {}),
+                    Catch::Matchers::Contains("actor_ref::ask"));
+}
+
 // listen reads what actors send to outside code: an actor using it would block its worker and
 // take those messages from the code they are for.
 TEMPLATE_TEST_CASE("an actor that uses the system's listen is refused", "[listen]", THESPIS_BASES) {
