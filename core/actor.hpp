@@ -120,6 +120,29 @@ class actor : public detail::small_object {
     }
   }
 
+  /// Sends msg to `to` as a request, and returns its pending reply: then(on_value, on_error) runs
+  /// on_value(R) in this actor with the first message the receiver sends back to the sender its
+  /// handler sees (`send(from, answer)`), or on_error(exception_ptr): actor_system_request_timeout
+  /// if none came within `timeout`, invalid_actor_address at once if msg became a dead letter,
+  /// bad_message_cast if the answer is no R (a poison_message when the handler failed twice: its
+  /// error is in the text). Later answers to the request are dead letters. Never blocks. Only
+  /// from inside the owning actor; for a plain object's methods, ref<T>(to).request(...).
+  template <class R, class T, class Rep, class Period>
+  pending_reply<R> request(const address& to, T&& msg, std::chrono::duration<Rep, Period> timeout) {
+    static_assert(!std::is_void_v<R>, "a request's reply is a message: name its type");
+    detail::actor_context* const context = own_context();
+    const std::uint64_t id = context->next_request();
+    detail::envelope* env =
+        detail::make_envelope(context->reply_address(id, typeid(R)), std::forward<T>(msg));
+    if (auto* target = detail::address_access::target(to)) {
+      target->deliver(env);
+      if (back_pressure_ && target->congested()) context->slow_down_for(*target);
+    } else {
+      context->undeliverable(env);
+    }
+    return pending_reply<R>(*context, id, detail::saturating_ns(timeout));
+  }
+
   /// Creates a child actor A(args...) and returns its address at once. The child starts soon
   /// after on some worker; messages sent to it before then wait in its mailbox.
   /// Only from inside the owning actor.

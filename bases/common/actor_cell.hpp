@@ -200,6 +200,7 @@ class actor_cell final : public actor_context, public runnable {
   std::uint64_t next_request() noexcept override;
   void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                     std::function<void(call_reply&)> resume) override;
+  address reply_address(std::uint64_t request, const std::type_info& expected) override;
 
  private:
   run_result run() noexcept;

@@ -247,6 +247,10 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
   links_state().awaited.insert_or_assign(request, links::awaited_reply{std::move(resume), timer});
 }
 
+address actor_cell::reply_address(std::uint64_t request, const std::type_info& expected) {
+  return runtime_.reply_forwarder_for(self(), request, expected);
+}
+
 // A reply, or its timeout, whichever comes first; returns false for the other, which finds
 // nothing to resume.
 bool actor_cell::resume(call_reply& reply) noexcept {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "bases/common/outside_inbox.hpp"
+#include "bases/common/reply_forwarder.hpp"
 #include "bases/common/reply_slot.hpp"
 #include "core/detail/method_call.hpp"
 #include "core/detail/saturating_duration.hpp"
@@ -227,6 +228,12 @@ void runtime::expect_reply(std::uint64_t, std::chrono::nanoseconds,
   }
   throw std::logic_error(
       "actor_ref::request is for actors; outside code waits with actor_ref::ask");
+}
+
+address runtime::reply_forwarder_for(address asker, std::uint64_t request,
+                                     const std::type_info& expected) {
+  return address_access::make(intrusive_ptr<address_target>::adopt(
+      new reply_forwarder(next_id(), *this, std::move(asker), request, expected)));
 }
 
 address runtime::spawn_with_id(const std::type_info& type, std::string id,

@@ -65,6 +65,9 @@ class runtime : public system_base {
   }
   void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                     std::function<void(call_reply&)> resume) override;
+  /// A fresh address whose first message becomes `asker`'s reply to `request` (see
+  /// reply_forwarder): the sender of an actor's plain-message request.
+  address reply_forwarder_for(address asker, std::uint64_t request, const std::type_info& expected);
 
   // -- for actor cells -----------------------------------------------------------------------
   /// Makes a ready cell run. Called when its mailbox unblocks.

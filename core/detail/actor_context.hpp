@@ -31,6 +31,10 @@ class actor_context : public address_target {
   virtual std::uint64_t next_request() noexcept = 0;
   virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                             std::function<void(call_reply&)> resume) = 0;
+  /// Returns a fresh address to send a plain-message request from (actor::request): the first
+  /// message sent back to it is the reply to `request`, delivered as a call_reply — its value if
+  /// it is an `expected`, else the error reading it as one.
+  virtual address reply_address(std::uint64_t request, const std::type_info& expected) = 0;
 
   /// Returns the actor's own address.
   virtual address self() noexcept = 0;

@@ -1,0 +1,139 @@
+// An actor's request with a plain message: the first message sent back is the reply, handled
+// inside the asking actor, never blocking; what else can happen reaches its error handler.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "support/bases.hpp"
+
+using thespis::address;
+using thespis::test::answer_within;
+using thespis::test::config_for;
+
+namespace {
+struct quote_request {
+  int n;
+};
+struct quote {
+  int n;
+};
+
+// Answers a request for n with quote{2n} — except: 2 is answered twice, 3 never, 4 by a
+// handler that throws (so the asker gets a poison message), 5 with a string.
+class quoter : public thespis::actor {
+ public:
+  quoter() {
+    handle([this](const quote_request& r, const address& from) {
+      switch (r.n) {
+        case 2:
+          send(from, quote{2 * r.n});
+          send(from, quote{2 * r.n});
+          break;
+        case 3:
+          break;
+        case 4:
+          throw std::runtime_error("no quote for 4");
+        case 5:
+          send(from, std::string("four"));
+          break;
+        default:
+          send(from, quote{2 * r.n});
+      }
+    });
+  }
+};
+
+struct ask_quote {
+  address of;
+  int n;
+};
+
+// Requests a quote and reports "quote N" or "timeout" or "error <text>" to whoever asked.
+class quote_asker : public thespis::actor {
+ public:
+  quote_asker() {
+    handle([this](const ask_quote& a, const address& from) {
+      request<quote>(a.of, quote_request{a.n}, std::chrono::milliseconds(200))
+          .then([this, from](quote q) { send(from, "quote " + std::to_string(q.n)); },
+                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+    });
+  }
+
+ private:
+  static std::string describe(std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const thespis::actor_system_request_timeout&) {
+      return "timeout";
+    } catch (const std::exception& x) {
+      return std::string("error ") + x.what();
+    }
+  }
+};
+
+// Asks `asker` to request a quote for n from `of`, and returns what it reported.
+std::string quote_for(thespis::actor_system& sys, const address& asker, const address& of, int n) {
+  sys.tell(asker, ask_quote{of, n});
+  auto reply = sys.listen(answer_within);
+  return reply ? reply->take<std::string>() : "nothing";
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE(
+    "an actor's request takes the first message sent back as its reply, and a second one is a "
+    "dead letter",
+    "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<quote_asker>();
+  CHECK(quote_for(sys, asker, q, 1) == "quote 2");
+  CHECK(sys.dead_letter_count() == 0);
+  CHECK(quote_for(sys, asker, q, 2) == "quote 4");
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 1; }));
+  CHECK(quote_for(sys, asker, q, 6) == "quote 12");  // the asker goes on
+}
+
+TEMPLATE_TEST_CASE("an actor's request that is not answered in time reaches its error handler",
+                   "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<quote_asker>();
+  sys.tell(asker, ask_quote{q, 3});
+  sys.advance_time(std::chrono::milliseconds(300));  // virtual on the simple base
+  auto reply = sys.listen(answer_within);
+  REQUIRE(reply);
+  CHECK(reply->template take<std::string>() == "timeout");
+}
+
+TEMPLATE_TEST_CASE("an actor's request to a gone actor reaches its error handler at once",
+                   "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  sys.tell(q, thespis::actor_exit_request{});
+  REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
+  const address asker = sys.template create_actor<quote_asker>();
+  // The asker's timeout is 200 ms, and no time passes here: only the dead letter can answer.
+  CHECK_THAT(quote_for(sys, asker, q, 1),
+             Catch::StartsWith("error ") && Catch::Contains("became a dead letter"));
+  CHECK(sys.dead_letter_count() == 1);  // the request; its error reply is not one
+  // So does one to the null address.
+  CHECK_THAT(quote_for(sys, asker, address{}, 1),
+             Catch::StartsWith("error ") && Catch::Contains("became a dead letter"));
+}
+
+TEMPLATE_TEST_CASE(
+    "an actor's request answered with another type, or by a failing handler, reaches its error "
+    "handler with what came",
+    "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<quote_asker>();
+  CHECK_THAT(quote_for(sys, asker, q, 5),
+             Catch::StartsWith("error ") && Catch::Contains("string") && Catch::Contains("quote"));
+  CHECK_THAT(quote_for(sys, asker, q, 4),
+             Catch::StartsWith("error ") && Catch::Contains("no quote for 4"));
+  CHECK(quote_for(sys, asker, q, 1) == "quote 2");
+}
