@@ -1,10 +1,12 @@
 #include "core/actor.hpp"
 
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <string>
 
 #include "core/detail/envelope.hpp"
+#include "core/detail/method_call.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
 
@@ -51,12 +53,28 @@ void actor::receive(message& msg, const address& sender) {
 
 // Dropped, but counted, and logged once per actor class and message type: a message of a type
 // the actor has no handler for is most often a mistake (the wrong type sent, an `unsigned` to an
-// `int` handler — matching is by exact type), and a silent drop hides it (an ask of it waits out
-// its whole timeout). Once, so that a program that means to drop a type is not flooded. System
-// messages an actor may ignore (a child's exit, an exit request) are neither.
-void actor::unhandled(message& msg, const address&) {
-  if (const detail::envelope* env = msg.view(); env != nullptr && !env->system()) {
-    own_context()->count_unhandled(env->type());
+// `int` handler — matching is by exact type), and a silent drop hides it. Once, so that a program
+// that means to drop a type is not flooded. System messages an actor may ignore (a child's exit,
+// an exit request) are neither. An asked method call (a typed reference of another class, made
+// from this actor's address) can never be answered: its asker gets the error at once, instead of
+// waiting out its timeout for a reply that cannot come.
+void actor::unhandled(message& msg, const address& sender) {
+  const detail::envelope* env = msg.view();
+  if (env == nullptr || env->system()) return;
+  own_context()->count_unhandled(env->type());
+  if (const std::uint64_t request = detail::request_number(*env); request != 0 && sender) {
+    // "thespis::detail::call<counter>" names the class the caller took this actor for.
+    std::string called = detail::type_name(env->type());
+    if (const auto open = called.find('<'); open != std::string::npos && called.back() == '>') {
+      called = called.substr(open + 1, called.size() - open - 2);
+    }
+    auto error = std::make_exception_ptr(
+        invalid_actor_address("request " + std::to_string(request) + " to " + self().to_string() +
+                              ": a method call of " + called +
+                              ", which the actor there, of another class, does not "
+                              "take"));
+    // Marked as the system's: an asker that gave up drops it, as an undelivered call's error.
+    send(sender, detail::call_reply{request, {}, std::move(error), true});
   }
 }
 

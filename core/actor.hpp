@@ -346,7 +346,8 @@ class actor : public detail::small_object {
 
   /// Called by the default receive() for a message no handler matches. By default discards it,
   /// counts it in system_status::unhandled_count and logs a warning the first time the system
-  /// sees this actor class given this message type (system messages aside).
+  /// sees this actor class given this message type (system messages aside); an asked method
+  /// call (a typed reference of another class) is answered at once with invalid_actor_address.
   virtual void unhandled(message& msg, const address& sender);
 
   /// Keeps `state` for this actor's id until its next incarnation takes it (retirement).

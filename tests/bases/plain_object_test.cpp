@@ -174,6 +174,11 @@ class handling_actor : public thespis::actor {
  public:
   void reset() {}
 };
+// Drops whatever it gets without a word, method calls included: nothing ever answers an ask.
+class silent_actor : public thespis::actor {
+ protected:
+  void unhandled(thespis::message&, const address&) override {}
+};
 template <class Ref, class Fn>
 concept can_ask_or_request = requires(const Ref& r, Fn fn) {
   r.ask(fn, std::chrono::seconds(1));
@@ -279,8 +284,8 @@ TEMPLATE_TEST_CASE("an ask of a gone actor fails at once with an error that name
 TEMPLATE_TEST_CASE("an ask that gets no reply throws a timeout naming the class, target and wait",
                    "[plain-object]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
-  // An actor of another class at the address: it drops the call, and no reply comes.
-  auto wrong = sys.template ref<counter>(sys.template create_actor<handling_actor>());
+  // An actor that drops the call without a word: no reply comes.
+  auto wrong = sys.template ref<counter>(sys.template create_actor<silent_actor>());
   try {
     (void)wrong.ask(&counter::total, std::chrono::milliseconds(100));
     FAIL("the ask returned");
@@ -289,6 +294,30 @@ TEMPLATE_TEST_CASE("an ask that gets no reply throws a timeout naming the class,
                              Catch::Contains(wrong.address().to_string()) &&
                              Catch::Contains("no reply within 100 ms"));
   }
+}
+
+// A reference made from the address of an actor of another class compiles; the call it carries
+// can never be answered. The ask waits up to an hour: had it waited out its timeout, CTest's
+// timeout would fail it.
+TEMPLATE_TEST_CASE("an ask through a reference of another class fails at once, naming both",
+                   "[plain-object]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto o = sys.template create_actor<other>();
+  auto wrong = sys.template ref<counter>(o.address());
+  try {
+    (void)wrong.ask(&counter::total, std::chrono::hours(1));
+    FAIL("the ask returned");
+  } catch (const thespis::invalid_actor_address& e) {
+    CHECK_THAT(e.what(), Catch::Contains(o.address().to_string()) &&
+                             Catch::Contains("method call of") && Catch::Contains("counter"));
+  }
+  // So does one to an actor subclass; the call still counts as unhandled, and nothing is dead.
+  auto not_plain = sys.template ref<counter>(sys.template create_actor<handling_actor>());
+  CHECK_THROWS_AS(not_plain.ask(&counter::total, std::chrono::hours(1)),
+                  thespis::invalid_actor_address);
+  CHECK(sys.status().unhandled_count == 2);
+  CHECK(sys.dead_letter_count() == 0);
+  CHECK_NOTHROW(o.ask(&other::poke, answer_within));  // the actor goes on
 }
 
 TEMPLATE_TEST_CASE("a dispose() that throws is logged as an error, and the actor still ends",

@@ -32,8 +32,18 @@ struct ask_failing {
   address of;
 };
 
-// Handles nothing.
-class deaf : public thespis::actor {};
+// Drops whatever it gets without a word, method calls included: nothing ever answers.
+class deaf : public thespis::actor {
+ protected:
+  void unhandled(thespis::message&, const address&) override {}
+};
+class other {
+ public:
+  void poke() {}
+};
+struct ask_total_patiently {
+  address of;
+};
 
 // Asks a counter for its total and reports the answer (or the error) to whoever asked it.
 class auditor : public thespis::actor {
@@ -42,6 +52,12 @@ class auditor : public thespis::actor {
     handle([this](const ask_total& a, const address& from) {
       ref<counter>(a.of)
           .request(&counter::total, std::chrono::milliseconds(200))
+          .then([this, from](int total) { send(from, "total " + std::to_string(total)); },
+                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+    });
+    handle([this](const ask_total_patiently& a, const address& from) {
+      ref<counter>(a.of)
+          .request(&counter::total, std::chrono::hours(1))
           .then([this, from](int total) { send(from, "total " + std::to_string(total)); },
                 [this, from](std::exception_ptr e) { send(from, describe(e)); });
     });
@@ -145,7 +161,23 @@ TEMPLATE_TEST_CASE("a request without a reply in time reaches the error handler 
   auto reply = sys.listen(answer_within);
   REQUIRE(reply);
   CHECK(reply->template take<std::string>() == "timeout");
+}
+
+// The request waits up to an hour: had it waited out its timeout, CTest's timeout would fail it.
+TEMPLATE_TEST_CASE("a request to an actor of another class reaches the error handler at once",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto not_a_counter = sys.template create_actor<other>();
+  address a = sys.template create_actor<auditor>();
+  sys.tell(a, ask_total_patiently{not_a_counter.address()});
+  auto reply = sys.listen(answer_within);
+  REQUIRE(reply);
+  CHECK_THAT(reply->template take<std::string>(),
+             Catch::StartsWith("error request") && Catch::Contains("method call of") &&
+                 Catch::Contains("counter") &&
+                 Catch::Contains(not_a_counter.address().to_string()));
   CHECK(sys.status().unhandled_count == 1);
+  CHECK(sys.dead_letter_count() == 0);
 }
 
 namespace {
