@@ -105,11 +105,15 @@ class actor_ref {
   }
 
   /// Inside an actor only: runs `(actor.*fn)(args…)` on the target; the result comes back to
-  /// this actor through the returned pending_reply's then(). Never blocks.
+  /// this actor through the returned pending_reply's then(). Never blocks. Through a reference
+  /// for outside code it throws std::logic_error and sends nothing.
   template <class Fn, class Rep, class Period, class... Args>
   requires takes_method_calls<T> && detail::method_of<T, Fn, Args...>
   auto request(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
+    // Refused before the call is sent: from outside, then() would throw after the method had
+    // run, and its reply went to listen() as a system message nobody could read.
+    port_.require_actor_for_request();
     const std::uint64_t request = port_.next_request();
     port_.post(to_, detail::make_call<T>(fn, request, std::forward<Args>(args)...));
     return pending_reply<result>(port_, request, detail::saturating_ns(timeout));

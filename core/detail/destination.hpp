@@ -44,6 +44,9 @@ class send_port {
   message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) const;
   /// Returns a fresh request number for a method-call ask.
   std::uint64_t next_request() const noexcept;
+  /// Throws std::logic_error unless this is an actor's port: a request's reply can only be
+  /// awaited inside an actor. Checked before the request is sent, so a refused one never runs.
+  void require_actor_for_request() const;
   /// Inside an actor only: runs `resume` with the reply to `request`, or with a timeout error
   /// after `timeout`, in the actor, between its messages.
   void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,

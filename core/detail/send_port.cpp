@@ -39,6 +39,13 @@ std::uint64_t send_port::next_request() const noexcept {
   return actor_ != nullptr ? actor_->next_request() : system_->next_request();
 }
 
+void send_port::require_actor_for_request() const {
+  if (actor_ != nullptr) return;
+  if (system_ == nullptr) refuse_unbound(nullptr);
+  throw std::logic_error(
+      "actor_ref::request is for actors; outside code waits with actor_ref::ask");
+}
+
 void send_port::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                              std::function<void(call_reply&)> resume) const {
   if (actor_ != nullptr) {

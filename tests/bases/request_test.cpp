@@ -6,6 +6,7 @@
 #include <functional>
 #include <latch>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "support/bases.hpp"
@@ -177,6 +178,20 @@ TEMPLATE_TEST_CASE("a request to an actor of another class reaches the error han
                  Catch::Contains("counter") &&
                  Catch::Contains(not_a_counter.address().to_string()));
   CHECK(sys.status().unhandled_count == 1);
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+// From outside, then() could only refuse after the call had run, and the reply then reached
+// listen() as a system message. The request is refused before anything is sent.
+TEMPLATE_TEST_CASE("outside code's request is refused before the call is sent",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  CHECK_THROWS_AS(
+      c.request(&counter::add, answer_within, 5).then([] {}, [](const std::exception_ptr&) {}),
+      std::logic_error);
+  CHECK(c.ask(&counter::total, answer_within) == 0);  // add(5) never ran
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));
   CHECK(sys.dead_letter_count() == 0);
 }
 
