@@ -108,10 +108,11 @@ address runtime::start(intrusive_ptr<actor_cell> cell, start_mode mode) {
   }
   // The constructor ran here, so no activation exists yet and we may act as the consumer: an
   // empty mailbox goes idle (the first message schedules it), else it runs what it was sent.
-  if (!cell->try_idle()) {
-    schedule(*cell);
-    settle();
-  }
+  if (!cell->try_idle()) schedule(*cell);
+  // Either way the simple base runs what the constructor caused: the children it made and the
+  // mail it sent others waited, unbuilt and unread, for the next outside call when its own
+  // mailbox was empty.
+  settle();
   return address_access::make(std::move(cell));
 }
 

@@ -240,3 +240,36 @@ TEST_CASE("an unknown system base is rejected with a clear error") {
   CHECK_THROWS_AS(thespis::actor_system(thespis::system_config{.base = "quantum"}),
                   thespis::invalid_system_config);
 }
+
+namespace {
+struct built_and_handled {
+  std::atomic<int> built{0};
+  std::atomic<int> handled{0};
+};
+
+class reporting_child : public thespis::actor {
+ public:
+  explicit reporting_child(std::shared_ptr<built_and_handled> c) {
+    c->built.fetch_add(1);
+    handle([c](int) { c->handled.fetch_add(1); });
+  }
+};
+
+// Makes a child and sends it a message, and sends itself nothing: its own mailbox stays empty.
+class quiet_parent : public thespis::actor {
+ public:
+  explicit quiet_parent(std::shared_ptr<built_and_handled> c) {
+    send(create_actor<reporting_child>(c), 1);
+  }
+};
+}  // namespace
+
+// semantics.md: on the simple base every outside call runs everything it caused before
+// returning. With the new actor's own mailbox empty, its child waited unbuilt for the next call.
+TEST_CASE("on the simple base, a create returns after what the constructor caused has run") {
+  auto c = std::make_shared<built_and_handled>();
+  thespis::actor_system sys{thespis::system_config{.base = "simple"}};
+  sys.create_actor<quiet_parent>(c);
+  CHECK(c->built.load() == 1);
+  CHECK(c->handled.load() == 1);
+}
