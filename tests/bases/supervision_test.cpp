@@ -555,3 +555,50 @@ TEST_CASE("a supervised troupe restarted with work queued counts that work as de
   REQUIRE(eventually([&] { return *done + sys.dead_letter_count() == 10; }));
   CHECK(*done == 1);
 }
+
+namespace {
+struct watch_counts {
+  std::atomic<int> built{0};
+  std::atomic<int> notices{0};
+};
+
+class idle_target : public thespis::actor {};
+
+// Watches its target in its constructor, as a supervised actor usually does; `boom` throws.
+class target_watcher : public thespis::actor {
+ public:
+  target_watcher(std::shared_ptr<watch_counts> c, address target) {
+    c->built.fetch_add(1);
+    watch(target);
+    handle([](const boom&) -> void { throw std::runtime_error("boom"); });
+    handle([c](const thespis::actor_exited&) { c->notices.fetch_add(1); });
+  }
+};
+
+// Supervises one target_watcher and makes it fail twice: two restarts.
+class failing_watcher_parent : public thespis::actor {
+ public:
+  failing_watcher_parent(std::shared_ptr<watch_counts> c, address target) {
+    address child = create_actor<target_watcher>(
+        supervision{restart_strategy::one_for_one, 10, std::chrono::hours(1)}, c, target);
+    send(child, boom{});
+    send(child, boom{});
+  }
+};
+}  // namespace
+
+// Each instance watched the target once; the old instances' watches went with them.
+TEMPLATE_TEST_CASE("a restarted child that watches in its constructor hears once of the exit",
+                   "[supervision][watch]", THESPIS_BASES) {
+  auto c = std::make_shared<watch_counts>();
+  thespis::actor_system sys{config_for<TestType>()};
+  address target = sys.template create_actor<idle_target>();
+  sys.template create_actor<failing_watcher_parent>(c, target);
+  REQUIRE(eventually([&] { return c->built.load() == 3; }));  // built, then rebuilt twice
+  sys.tell(target, thespis::actor_exit_request{});
+  // The target is gone (its notices are queued) and the child has heard at least one.
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 2 && c->notices.load() >= 1; }));
+  // Shutdown's exit requests queue behind every notice: any duplicate is counted by now.
+  REQUIRE(sys.shutdown().clean());
+  CHECK(c->notices.load() == 1);
+}
