@@ -38,7 +38,8 @@ struct system_config {
   std::chrono::milliseconds shutdown_timeout{10'000};
   /// Actors' log lines below this level are dropped.
   log_level log_threshold = log_level::info;
-  /// Where actors' log lines go; stderr when empty.
+  /// Where actors' log lines go; stderr when empty. On the threaded base the workers call it
+  /// at once, each for its own actor's line: it must be thread-safe (the stderr sink locks).
   log_sink log_to = {};
   /// Capabilities this system offers; "thespis.version" and "thespis.base" are always added.
   capability_map capabilities = {};
