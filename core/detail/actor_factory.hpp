@@ -59,6 +59,26 @@ class actor_factory : public small_object {
   requirements extra_;
 };
 
+/// What the class behind A declares it requires: A's own actor_requirements(), else those of
+/// the class A hosts — a plain object's (object_actor), a troupe's members' (troupe_leader).
+/// Without the forwarding a plain class's or a troupe's requirements went unchecked: created
+/// anyway, never dropped on a capability loss, and a troupe failed (and crashed) on its first
+/// message, when its leader could not create a member.
+template <class A>
+requirements declared_requirements() {
+  if constexpr (requires {
+                  { A::actor_requirements() } -> std::convertible_to<requirements>;
+                }) {
+    return A::actor_requirements();
+  } else if constexpr (requires { typename A::object_type; }) {
+    return declared_requirements<typename A::object_type>();
+  } else if constexpr (requires { typename A::member_type; }) {
+    return declared_requirements<typename A::member_type>();
+  } else {
+    return {};
+  }
+}
+
 /// Builds an A from stored constructor arguments (decayed copies, moved into the constructor).
 template <class A, class... Args>
 class factory_of final : public actor_factory {
@@ -96,15 +116,7 @@ class factory_of final : public actor_factory {
   }
 
  protected:
-  requirements class_requirements() const override {
-    if constexpr (requires {
-                    { A::actor_requirements() } -> std::convertible_to<requirements>;
-                  }) {
-      return A::actor_requirements();
-    } else {
-      return {};
-    }
-  }
+  requirements class_requirements() const override { return declared_requirements<A>(); }
 
  private:
   std::tuple<Args...> args_;

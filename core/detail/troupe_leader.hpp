@@ -19,6 +19,8 @@ namespace thespis::detail {
 template <class A, class... Args>
 class troupe_leader final : public actor {
  public:
+  using member_type = A;  // whose requirements the troupe has (declared_requirements)
+
   explicit troupe_leader(Args... args) : args_(std::move(args)...), limits_(A::troupe) {}
 
   void receive(message& msg, const address& sender) override {
@@ -29,7 +31,10 @@ class troupe_leader final : public actor {
       return on_dismiss();
     }
     if (msg.is<actor_exit_request>()) return on_exit();
+    // Empty on the retry after dispatch() threw (a member could not be created): the first
+    // attempt queued it already. It waits for the next dispatch, or the troupe's exit.
     envelope* env = msg.release();
+    if (env == nullptr) return;
     env->sender = sender;  // members see the original sender, so replies go straight back
     queue_.push_back(env);
     dispatch();

@@ -172,3 +172,48 @@ TEST_CASE("capability values are truthy as Thespian's are") {
   CHECK_FALSE(thespis::truthy(std::string()));
   CHECK(thespis::truthy(std::string("x")));
 }
+
+namespace {
+// A plain object and a troupe that declare requirements, as an actor class does.
+class plain_gpu_job {
+ public:
+  static requirements actor_requirements() { return requirements{}.require_capability("gpu"); }
+  int twice(int n) const { return 2 * n; }
+};
+
+class gpu_troupe : public thespis::actor {
+ public:
+  static constexpr thespis::troupe_limits troupe{.max_members = 2, .idle_members = 1};
+  static requirements actor_requirements() { return requirements{}.require_capability("gpu"); }
+  gpu_troupe() {
+    handle([this](int n, const address& from) { send(from, 2 * n); });
+  }
+};
+}  // namespace
+
+// They were created anyway: a plain object ran without its capability, and a troupe's leader
+// failed its first message when it could not create a member (and read the retry's emptied
+// message through a null pointer).
+TEMPLATE_TEST_CASE("a plain class's or a troupe's requirements are checked at creation",
+                   "[capability][plain-object][troupe]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  CHECK_THROWS_AS(sys.template create_actor<plain_gpu_job>(),
+                  thespis::no_compatible_system_for_actor);
+  CHECK_THROWS_WITH(sys.template create_actor<gpu_troupe>(), Catch::Contains("gpu"));
+  CHECK(sys.live_actor_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("a plain object or troupe whose capability goes away is asked to exit",
+                   "[capability][plain-object][troupe]", THESPIS_BASES) {
+  thespis::system_config config;
+  config.capabilities["gpu"] = true;
+  thespis::actor_system sys{config_for<TestType>(config)};
+  auto job = sys.template create_actor<plain_gpu_job>();
+  address troupe = sys.template create_actor<gpu_troupe>();
+  CHECK(job.ask(&plain_gpu_job::twice, answer_within, 2) == 4);
+  CHECK(sys.template ask<int>(troupe, 3, answer_within) == 6);
+  sys.update_capability("gpu");
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  sys.tell(troupe, 4);  // to the gone leader: a dead letter, not a member it cannot make
+  CHECK(sys.dead_letter_count() == 1);
+}
