@@ -144,6 +144,10 @@ void runtime::tell(const address& to, envelope* env) {
 
 // Delivers env to `to`; on back-pressure waits for the target to drain, up to `wait`: past
 // tell_timeout it throws, past a shorter `wait` (an ask's own timeout) it returns false.
+// Not inside one of the system's actors (a handler using the system's tell): the wait would
+// block a worker the target may need to drain — with one worker it always did, for the whole
+// tell_timeout, and then threw into the handler. The message goes unthrottled, as send() past
+// a chain of parked actors does.
 bool runtime::tell_waiting(const address& to, envelope* env, std::chrono::nanoseconds wait) {
   // A null sender stands for the outside inbox (replies come back to listen()): the receiving
   // cell substitutes outside_sender(). Copying the inbox's address here instead would cost two
@@ -152,7 +156,8 @@ bool runtime::tell_waiting(const address& to, envelope* env, std::chrono::nanose
   bool drained = true;
   if (auto* target = address_access::target(to)) {
     target->deliver(env);
-    if (config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
+    if (config_.mailbox_limit > 0 && outside_tells_wait() && target->congested() &&
+        !in_activation()) {
       drained = wait_until_drained(*target, to.to_string(), wait);
     }
   } else {
@@ -210,7 +215,8 @@ bool runtime::post_by_id_waiting(const destination& to, envelope* env,
                                  std::chrono::nanoseconds wait) {
   const intrusive_ptr<actor_cell> target = ids_->post(id_key{to.type, to.id}, env);
   bool drained = true;
-  if (target && config_.mailbox_limit > 0 && outside_tells_wait() && target->congested()) {
+  if (target && config_.mailbox_limit > 0 && outside_tells_wait() && target->congested() &&
+      !in_activation()) {
     drained = wait_until_drained(*target, "id \"" + to.id + "\"", wait);
   }
   settle();

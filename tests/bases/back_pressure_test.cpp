@@ -1,10 +1,12 @@
 // Behaviour every base must show with a mailbox limit (back-pressure).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -404,4 +406,50 @@ TEST_CASE("an outside ask that throws on a full mailbox still has its late reply
   full.open();
   // The request was queued: its reply found the ask gone, and is a dead letter, not lost.
   CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
+}
+
+namespace {
+struct relay_through_system {
+  address to;
+  int count;
+};
+
+// Relays with the system's own (outside) tell, as a handler holding an actor_system& might.
+class system_teller : public thespis::actor {
+ public:
+  explicit system_teller(thespis::actor_system* sys) : sys_(sys) {
+    handle([this](const relay_through_system& r, const address& from) {
+      for (int i = 0; i < r.count; ++i)
+        sys_->tell(r.to, item{i});
+      send(from, std::string("relayed"));
+    });
+  }
+
+ private:
+  thespis::actor_system* sys_;
+};
+
+class tallying_sink : public thespis::actor {
+ public:
+  explicit tallying_sink(std::shared_ptr<std::atomic<int>> seen) {
+    handle([seen](const item&) { seen->fetch_add(1); });
+  }
+};
+}  // namespace
+
+// With one worker the handler's wait blocked the very worker the sink needed: each tell past the
+// limit waited out tell_timeout (an hour here) and then threw into the handler.
+TEST_CASE("a handler's outside tell to a full mailbox does not block its worker") {
+  thespis::system_config config;
+  config.workers = 1;
+  config.mailbox_limit = 4;
+  config.tell_timeout = std::chrono::hours(1);
+  thespis::actor_system sys{config};
+  auto seen = std::make_shared<std::atomic<int>>(0);
+  address sink = sys.create_actor<tallying_sink>(seen);
+  address teller = sys.create_actor<system_teller>(&sys);
+  auto reply = sys.ask<std::string>(teller, relay_through_system{sink, 50}, answer_within);
+  REQUIRE(reply);
+  CHECK(*reply == "relayed");
+  CHECK(eventually([&] { return seen->load() == 50; }));
 }
