@@ -42,8 +42,10 @@ std::uint64_t send_port::next_request() const noexcept {
 void send_port::require_actor_for_request() const {
   if (actor_ != nullptr) return;
   if (system_ == nullptr) refuse_unbound(nullptr);
-  throw std::logic_error(
-      "actor_ref::request is for actors; outside code waits with actor_ref::ask");
+  // The system never takes a request: its expect_reply throws, saying why (outside code asks;
+  // an actor holding a reference the system made is told to make its own).
+  system_->expect_reply(0, std::chrono::nanoseconds(0), {});
+  throw std::logic_error("actor_ref::request is for actors");  // not reached
 }
 
 void send_port::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
