@@ -75,6 +75,11 @@ void actor::unhandled(message& msg, const address& sender) {
                               "take"));
     // Marked as the system's: an asker that gave up drops it, as an undelivered call's error.
     send(sender, detail::call_reply{request, {}, std::move(error), true});
+  } else if (detail::address_target* asker = detail::address_access::target(sender)) {
+    // Dropped here, the message takes its sender address with it, so nothing can answer through
+    // it: an outside ask waiting there returns at once, an actor's request hears an error. An
+    // actor's own address ignores the news.
+    asker->sent_message_unhandled();
   }
 }
 

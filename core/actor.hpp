@@ -123,7 +123,8 @@ class actor : public detail::small_object {
   /// Sends msg to `to` as a request, and returns its pending reply: then(on_value, on_error) runs
   /// on_value(R) in this actor with the first message the receiver sends back to the sender its
   /// handler sees (`send(from, answer)`), or on_error(exception_ptr): actor_system_request_timeout
-  /// if none came within `timeout`, invalid_actor_address at once if msg became a dead letter,
+  /// if none came within `timeout`, invalid_actor_address at once if msg became a dead letter
+  /// or its receiver dropped it unhandled (no handler for its type),
   /// bad_message_cast if the answer is no R (a poison_message when the handler failed twice: its
   /// error is in the text). Later answers to the request are dead letters. Never blocks. Only
   /// from inside the owning actor; for a plain object's methods, ref<T>(to).request(...).

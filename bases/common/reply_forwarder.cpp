@@ -26,11 +26,18 @@ void reply_forwarder::deliver(envelope* env) noexcept {
 }
 
 void reply_forwarder::sent_message_dead() noexcept {
+  no_answer(" became a dead letter: no live actor took it");
+}
+
+void reply_forwarder::sent_message_unhandled() noexcept {
+  no_answer(" was dropped unhandled: its receiver has no handler for its type");
+}
+
+void reply_forwarder::no_answer(const char* why) noexcept {
   if (answered_.exchange(true, std::memory_order_relaxed)) return;
   std::exception_ptr error;
   try {
-    throw invalid_actor_address("request " + std::to_string(request_) +
-                                " became a dead letter: no live actor took it");
+    throw invalid_actor_address("request " + std::to_string(request_) + why);
   } catch (...) {
     error = std::current_exception();
   }

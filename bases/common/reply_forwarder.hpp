@@ -30,9 +30,12 @@ class reply_forwarder final : public address_target {
 
   void deliver(envelope* env) noexcept override;
   void sent_message_dead() noexcept override;
+  void sent_message_unhandled() noexcept override;
 
  private:
-  // Delivers the reply (`value` or `error`) to the asker, once.
+  // Tells the asker, once, that no answer can come: invalid_actor_address with `why`.
+  void no_answer(const char* why) noexcept;
+  // Delivers the reply (`value` or `error`) to the asker.
   void answer(envelope* value, std::exception_ptr error, bool from_system) noexcept;
 
   runtime& runtime_;

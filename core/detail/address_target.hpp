@@ -51,6 +51,9 @@ class address_target : public ref_counted {
   /// Told, as the sender, that a message it sent became a dead letter: no reply to it can come.
   /// An outside ask's reply address stops waiting; other targets ignore it. Thread-safe.
   virtual void sent_message_dead() noexcept {}
+  /// Told, as the sender, that its receiver dropped a message it sent as unhandled (no handler
+  /// for its type): no reply to it can come either. By default as sent_message_dead().
+  virtual void sent_message_unhandled() noexcept { sent_message_dead(); }
 
  private:
   // Not an address_id member: a 32-bit node fills the reference count's word (the base's tail

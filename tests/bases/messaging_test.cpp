@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -219,6 +220,23 @@ TEMPLATE_TEST_CASE(
   }
   CHECK(logged_pairs ==
         std::multiset<std::string>{"echo / unsigned", "echo / string", "echo_too / unsigned"});
+}
+
+// Dropped unhandled, the message takes its reply address with it: nothing can answer the ask.
+TEMPLATE_TEST_CASE(
+    "an outside ask its receiver has no handler for returns nothing at once, not at its timeout",
+    "[dispatch][ask]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address a = sys.template create_actor<echo>();
+  auto asked = std::async(std::launch::async, [&] {
+    return static_cast<bool>(sys.ask(a, 7u, std::chrono::hours(1)));  // echo takes ping only
+  });
+  const bool returned = asked.wait_for(answer_within) == std::future_status::ready;
+  if (!returned) sys.shutdown();  // ends the ask, so that the test can end
+  REQUIRE(returned);
+  CHECK_FALSE(asked.get());
+  CHECK(sys.status().unhandled_count == 1);
+  CHECK(sys.dead_letter_count() == 0);
 }
 
 TEMPLATE_TEST_CASE("sending an empty message is an error, not a silent drop", "[message]",

@@ -49,14 +49,17 @@ class quoter : public thespis::actor {
 struct ask_quote {
   address of;
   int n;
+  std::chrono::milliseconds timeout{200};
 };
+
+class handles_nothing : public thespis::actor {};
 
 // Requests a quote and reports "quote N" or "timeout" or "error <text>" to whoever asked.
 class quote_asker : public thespis::actor {
  public:
   quote_asker() {
     handle([this](const ask_quote& a, const address& from) {
-      request<quote>(a.of, quote_request{a.n}, std::chrono::milliseconds(200))
+      request<quote>(a.of, quote_request{a.n}, a.timeout)
           .then([this, from](quote q) { send(from, "quote " + std::to_string(q.n)); },
                 [this, from](std::exception_ptr e) { send(from, describe(e)); });
     });
@@ -74,9 +77,14 @@ class quote_asker : public thespis::actor {
   }
 };
 
+// A request that must be answered at once is given a timeout no run reaches (virtual time does not
+// pass on the simple base; on the threaded one the test's own wait is far shorter).
+constexpr std::chrono::milliseconds never = std::chrono::hours(1);
+
 // Asks `asker` to request a quote for n from `of`, and returns what it reported.
-std::string quote_for(thespis::actor_system& sys, const address& asker, const address& of, int n) {
-  sys.tell(asker, ask_quote{of, n});
+std::string quote_for(thespis::actor_system& sys, const address& asker, const address& of, int n,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(200)) {
+  sys.tell(asker, ask_quote{of, n, timeout});
   auto reply = sys.listen(answer_within);
   return reply ? reply->take<std::string>() : "nothing";
 }
@@ -115,13 +123,23 @@ TEMPLATE_TEST_CASE("an actor's request to a gone actor reaches its error handler
   sys.tell(q, thespis::actor_exit_request{});
   REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 0; }));
   const address asker = sys.template create_actor<quote_asker>();
-  // The asker's timeout is 200 ms, and no time passes here: only the dead letter can answer.
-  CHECK_THAT(quote_for(sys, asker, q, 1),
+  CHECK_THAT(quote_for(sys, asker, q, 1, never),
              Catch::StartsWith("error ") && Catch::Contains("became a dead letter"));
   CHECK(sys.dead_letter_count() == 1);  // the request; its error reply is not one
   // So does one to the null address.
-  CHECK_THAT(quote_for(sys, asker, address{}, 1),
+  CHECK_THAT(quote_for(sys, asker, address{}, 1, never),
              Catch::StartsWith("error ") && Catch::Contains("became a dead letter"));
+}
+
+TEMPLATE_TEST_CASE(
+    "an actor's request its receiver has no handler for reaches its error handler at once",
+    "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address not_a_quoter = sys.template create_actor<handles_nothing>();
+  const address asker = sys.template create_actor<quote_asker>();
+  CHECK_THAT(quote_for(sys, asker, not_a_quoter, 1, never),
+             Catch::StartsWith("error ") && Catch::Contains("no handler"));
+  CHECK(sys.status().unhandled_count == 1);
 }
 
 TEMPLATE_TEST_CASE(
