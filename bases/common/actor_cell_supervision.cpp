@@ -82,16 +82,14 @@ void actor_cell::fail_by_escalation() noexcept {
 // Builds the actor afresh: same address, mailbox and watchers; new state, no children, no
 // pending wakeups, awaited replies or watches of its own.
 void actor_cell::restart() noexcept {
-  let_go_of_children([&](const address& child) {
-    runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
-  });
-  drop_pending_timers();
   if (links* l = links_made()) {
     l->all_for_one_children.clear();
     // The old instance's watches end with it: a new instance that watches in its constructor
     // (the usual place) watched each target once more per restart, and heard of its exit as
     // many times (three notices after two restarts). Each unwatch goes ahead of the new
-    // instance's watch of the same target, as both come from this actor.
+    // instance's watch of the same target, as both come from this actor — and ahead of the
+    // exit requests to the children below: a watched child that exits at once would else tell
+    // the new instance of an exit it never watched for.
     for (const address& target : l->watching) {
       if (auto* to = address_access::target(target)) {
         to->deliver(new envelope_of<watch_request>(self(), watch_request{false}));
@@ -99,6 +97,10 @@ void actor_cell::restart() noexcept {
     }
     l->watching.clear();
   }
+  let_go_of_children([&](const address& child) {
+    runtime_.deliver_or_dead_letter(child, new envelope_of<actor_exit_request>(self()));
+  });
+  drop_pending_timers();
   destroy_instance();
   try {
     construct();

@@ -11,6 +11,12 @@
 namespace thespis::detail {
 
 void reply_forwarder::deliver(envelope* env) noexcept {
+  if (env->system()) {
+    // Not an answer: the system's own messages to the sender (a watch of the caller, an exit or
+    // status request) are for the asking actor, for which this address stands.
+    runtime_.deliver_or_dead_letter(asker_, env);
+    return;
+  }
   if (answered_.exchange(true, std::memory_order_relaxed)) {
     runtime_.dead_letter(env, address_access::make(intrusive_ptr<address_target>::share(this)));
     return;

@@ -22,7 +22,8 @@ struct quote {
 };
 
 // Answers a request for n with quote{2n} — except: 2 is answered twice, 3 never, 4 by a
-// handler that throws (so the asker gets a poison message), 5 with a string.
+// handler that throws (so the asker gets a poison message), 5 with a string, and 7 after a
+// watch of the caller.
 class quoter : public thespis::actor {
  public:
   quoter() {
@@ -38,6 +39,10 @@ class quoter : public thespis::actor {
           throw std::runtime_error("no quote for 4");
         case 5:
           send(from, std::string("four"));
+          break;
+        case 7:  // monitors its caller first: the watch is no answer
+          watch(from);
+          send(from, quote{2 * r.n});
           break;
         default:
           send(from, quote{2 * r.n});
@@ -154,4 +159,20 @@ TEMPLATE_TEST_CASE(
   CHECK_THAT(quote_for(sys, asker, q, 4),
              Catch::StartsWith("error ") && Catch::Contains("no quote for 4"));
   CHECK(quote_for(sys, asker, q, 1) == "quote 2");
+}
+
+// The address a request gives as sender stands for the asking actor: the system's messages to
+// it, such as a watch, are not the answer.
+TEMPLATE_TEST_CASE("a watch of a request's sender is no answer, and watches the asking actor",
+                   "[request][watch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<quote_asker>();
+  CHECK(quote_for(sys, asker, q, 7) == "quote 14");
+  CHECK(sys.dead_letter_count() == 0);
+  // The watch reached the asker: its exit is told to the quoter (which has no handler for the
+  // notice, so counts it).
+  sys.tell(asker, thespis::actor_exit_request{});
+  CHECK(thespis::test::eventually([&] { return sys.status().unhandled_count == 1; }));
+  CHECK(sys.dead_letter_count() == 0);
 }
