@@ -8,10 +8,12 @@
 #include <string>
 
 #include "support/bases.hpp"
+#include "support/request_outcome.hpp"
 
 using thespis::address;
 using thespis::test::answer_within;
 using thespis::test::config_for;
+using thespis::test::describe_request_error;
 
 namespace {
 struct quote_request {
@@ -66,19 +68,8 @@ class quote_asker : public thespis::actor {
     handle([this](const ask_quote& a, const address& from) {
       request<quote>(a.of, quote_request{a.n}, a.timeout)
           .then([this, from](quote q) { send(from, "quote " + std::to_string(q.n)); },
-                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+                [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
     });
-  }
-
- private:
-  static std::string describe(std::exception_ptr e) {
-    try {
-      std::rethrow_exception(e);
-    } catch (const thespis::actor_system_request_timeout&) {
-      return "timeout";
-    } catch (const std::exception& x) {
-      return std::string("error ") + x.what();
-    }
   }
 };
 

@@ -10,10 +10,12 @@
 #include <string>
 
 #include "support/bases.hpp"
+#include "support/request_outcome.hpp"
 
 using thespis::address;
 using thespis::test::answer_within;
 using thespis::test::config_for;
+using thespis::test::describe_request_error;
 
 namespace {
 class counter {
@@ -54,31 +56,20 @@ class auditor : public thespis::actor {
       ref<counter>(a.of)
           .request(&counter::total, std::chrono::milliseconds(200))
           .then([this, from](int total) { send(from, "total " + std::to_string(total)); },
-                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+                [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
     });
     handle([this](const ask_total_patiently& a, const address& from) {
       ref<counter>(a.of)
           .request(&counter::total, std::chrono::hours(1))
           .then([this, from](int total) { send(from, "total " + std::to_string(total)); },
-                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+                [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
     });
     handle([this](const ask_failing& a, const address& from) {
       ref<counter>(a.of)
           .request(&counter::fail, answer_within)
           .then([this, from](int) { send(from, std::string("no error")); },
-                [this, from](std::exception_ptr e) { send(from, describe(e)); });
+                [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
     });
-  }
-
- private:
-  static std::string describe(std::exception_ptr e) {
-    try {
-      std::rethrow_exception(e);
-    } catch (const thespis::actor_system_request_timeout&) {
-      return "timeout";
-    } catch (const std::exception& x) {
-      return std::string("error ") + x.what();
-    }
   }
 };
 }  // namespace
