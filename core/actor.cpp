@@ -63,11 +63,7 @@ void actor::unhandled(message& msg, const address& sender) {
   if (env == nullptr || env->system()) return;
   own_context()->count_unhandled(env->type());
   if (const std::uint64_t request = detail::request_number(*env); request != 0 && sender) {
-    // "thespis::detail::call<counter>" names the class the caller took this actor for.
-    std::string called = detail::type_name(env->type());
-    if (const auto open = called.find('<'); open != std::string::npos && called.back() == '>') {
-      called = called.substr(open + 1, called.size() - open - 2);
-    }
+    const std::string called = detail::called_class_name(env->type());
     auto error = std::make_exception_ptr(
         invalid_actor_address("request " + std::to_string(request) + " to " + self().to_string() +
                               ": a method call of " + called +

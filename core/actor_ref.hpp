@@ -91,15 +91,18 @@ class actor_ref {
 
   /// Outside code only: runs `(actor.*fn)(args…)` and waits up to `timeout` for its result.
   /// Returns the result (nothing for a void method: it returns once the call ran); rethrows an
-  /// exception the method threw; throws actor_system_request_timeout on timeout.
+  /// exception the method threw; throws actor_system_request_timeout on timeout,
+  /// invalid_actor_address when no live actor of the class took the call, system_shut_down once
+  /// the system has shut down.
   template <class Fn, class Rep, class Period, class... Args>
   requires takes_method_calls<T> && detail::method_of<T, Fn, Args...>
   auto ask(Fn fn, std::chrono::duration<Rep, Period> timeout, Args&&... args) const {
     using result = std::remove_cvref_t<detail::method_result<T, Fn, Args...>>;
     const auto wait = detail::saturating_ns(timeout);
-    message reply = port_.ask(
+    detail::asked asked = port_.ask(
         to_, detail::make_call<T>(fn, port_.next_request(), std::forward<Args>(args)...), wait);
-    if (!reply) throw_timeout(wait);
+    message& reply = asked.reply;
+    if (!reply) throw_no_reply(asked.failure, wait);
     if (!reply.is<detail::call_reply>()) throw_unexpected(reply);
     auto answer = reply.take<detail::call_reply>();
     if (answer.error) std::rethrow_exception(answer.error);
@@ -129,9 +132,19 @@ class actor_ref {
   bool by_id() const noexcept { return to_.by_id(); }
 
  private:
-  [[noreturn]] void throw_timeout(std::chrono::nanoseconds waited) const {
+  [[noreturn]] void throw_no_reply(ask_failure failure, std::chrono::nanoseconds waited) const {
+    const std::string asked = "ask of " + detail::type_name(typeid(T)) + " at " + where() + ": ";
+    switch (failure) {
+      case ask_failure::shut_down:
+        throw system_shut_down(asked + "the system shut down before a reply came");
+      case ask_failure::dead_letter:
+      case ask_failure::unhandled:
+        throw invalid_actor_address(asked + "no live actor of that class took the call");
+      case ask_failure::timed_out:
+        break;
+    }
     throw actor_system_request_timeout(
-        "ask of " + detail::type_name(typeid(T)) + " at " + where() + ": no reply within " +
+        asked + "no reply within " +
         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
         " ms");
   }

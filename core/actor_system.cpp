@@ -1,5 +1,7 @@
 #include "core/actor_system.hpp"
 
+#include "core/detail/type_name.hpp"
+
 namespace thespis {
 
 actor_system::actor_system() : actor_system(system_config{}) {}
@@ -20,6 +22,28 @@ std::size_t actor_system::abandoned_system_count() noexcept {
 
 address actor_system::create_actor(std::string_view type_name) {
   return base_->spawn(detail::make_registered_factory(type_name));
+}
+
+// Worded for a log line or an exception's what(): what was asked of whom, and why no reply.
+std::string actor_system::describe_no_reply(const std::type_info& asked, const address& to,
+                                            ask_failure failure, std::chrono::nanoseconds timeout) {
+  std::string text = "ask of " + detail::type_name(asked) + " at " + to.to_string() + ": ";
+  switch (failure) {
+    case ask_failure::timed_out:
+      return text + "no reply within " +
+             std::to_string(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+             " ms";
+    case ask_failure::dead_letter:
+      return text + "a dead letter: no live actor took it";
+    case ask_failure::unhandled:
+      return text +
+             "dropped unhandled: the actor has no handler for that type (handlers match "
+             "exact types)";
+    case ask_failure::shut_down:
+      return text + "the system shut down before a reply came";
+  }
+  return text + to_string(failure);
 }
 
 }  // namespace thespis

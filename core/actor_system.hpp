@@ -14,6 +14,7 @@
 #include "core/actor_ref.hpp"
 #include "core/actor_type_registry.hpp"
 #include "core/address.hpp"
+#include "core/ask_result.hpp"
 #include "core/detail/make_envelope.hpp"
 #include "core/detail/saturating_duration.hpp"
 #include "core/detail/system_base.hpp"
@@ -123,18 +124,20 @@ class actor_system {
   }
 
   /// Sends msg to `to` and waits up to `timeout` for the first message sent back to the sender.
-  /// Returns the reply, or std::nullopt on timeout; never waits longer than `timeout`.
+  /// Returns the reply, or — at once when no reply can come — why there is none
+  /// (ask_result::failure(): timed out, a dead letter, dropped unhandled, the system shut down);
+  /// never waits longer than `timeout`. The result reads as a std::optional<message>.
   /// For outside code: from inside one of this system's actors it throws std::logic_error (the
   /// asked actor may be waiting for the very worker the ask would block; use a request).
   /// (The leading `int...` keeps `ask<Reply>(...)` from selecting this overload.)
   template <int..., class T, class Rep, class Period>
-  std::optional<message> ask(const address& to, T&& msg,
-                             std::chrono::duration<Rep, Period> timeout) {
+  ask_result<message> ask(const address& to, T&& msg, std::chrono::duration<Rep, Period> timeout) {
+    const std::type_info& asked = asked_type(msg);  // before msg moves into the envelope
     auto* env = detail::make_envelope(address{}, std::forward<T>(msg));
-    message reply =
-        base_->ask(detail::destination{to, nullptr, {}}, env, detail::saturating_ns(timeout));
-    if (!reply) return std::nullopt;
-    return reply;
+    const auto wait = detail::saturating_ns(timeout);
+    detail::asked answer = base_->ask(detail::destination{to, nullptr, {}}, env, wait);
+    if (answer.reply) return std::move(answer.reply);
+    return {answer.failure, describe_no_reply(asked, to, answer.failure, wait)};
   }
 
   /// Returns the oldest message actors sent to the outside caller (replies to tells, poison
@@ -148,12 +151,12 @@ class actor_system {
     return m;
   }
 
-  /// Like ask(), but expects a reply of type R: returns it, std::nullopt on timeout, and throws
+  /// Like ask(), but expects a reply of type R: returns it (or why none came), and throws
   /// bad_message_cast if the reply is of another type.
   template <class R, class T, class Rep, class Period>
-  std::optional<R> ask(const address& to, T&& msg, std::chrono::duration<Rep, Period> timeout) {
+  ask_result<R> ask(const address& to, T&& msg, std::chrono::duration<Rep, Period> timeout) {
     auto reply = ask(to, std::forward<T>(msg), timeout);
-    if (!reply) return std::nullopt;
+    if (!reply) return {reply.failure(), reply.description()};
     return reply->template take<R>();
   }
 
@@ -202,6 +205,17 @@ class actor_system {
   system_status status() const { return base_->status(); }
 
  private:
+  template <class T>
+  static const std::type_info& asked_type(const T& msg) noexcept {
+    if constexpr (std::same_as<std::remove_cvref_t<T>, message>) {
+      return msg.type();
+    } else {
+      return typeid(std::remove_cvref_t<T>);
+    }
+  }
+  static std::string describe_no_reply(const std::type_info& asked, const address& to,
+                                       ask_failure failure, std::chrono::nanoseconds timeout);
+
   std::unique_ptr<detail::system_base> base_;
 };
 

@@ -6,6 +6,7 @@
 #include "core/actor_system.hpp"
 #include "core/actor_type_registry.hpp"
 #include "core/address.hpp"
+#include "core/ask_result.hpp"
 #include "core/context.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"

@@ -30,8 +30,8 @@ int main() {
   thespis::address g = sys.create_actor<greeter>();
   sys.tell(g, greet{"nobody"});  // the reply waits for sys.listen()
   auto reply = sys.ask<greeting>(g, greet{"world"}, std::chrono::seconds(1));
-  std::cout << (reply ? reply->text : "no reply") << '\n';
-  auto told = sys.listen(std::chrono::seconds(1));  // the reply to the tell
+  std::cout << (reply ? reply->text : reply.description()) << '\n';  // why, if none
+  auto told = sys.listen(std::chrono::seconds(1));                   // the reply to the tell
   if (told && told->is<greeting>()) std::cout << told->get<greeting>().text << '\n';
   return reply && told ? 0 : 1;
 }  // ~actor_system: every actor gets an actor_exit_request, then the workers stop

@@ -196,7 +196,7 @@ class actor_cell final : public actor_context, public runnable {
 
   // -- send_port: typed references the actor makes send as it ---------------------------------
   void post(const destination& to, envelope* env) override;
-  message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) override;
+  asked ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) override;
   std::uint64_t next_request() noexcept override;
   void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                     std::function<void(call_reply&)> resume) override;

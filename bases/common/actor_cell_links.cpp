@@ -221,7 +221,7 @@ void actor_cell::post(const destination& to, envelope* env) {
   if (pressure() && target->congested()) slow_down_for(*target);
 }
 
-message actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseconds) {
+asked actor_cell::ask(const destination&, envelope* env, std::chrono::nanoseconds) {
   destroy_envelope(env);
   throw std::logic_error(
       "actor_ref::ask blocks and is for outside code; inside an actor use request(...).then(...)");

@@ -30,17 +30,23 @@ void reply_slot::deliver(envelope* env) noexcept {
   reject_(env);  // a second reply, or one that came too late: nothing vanishes silently
 }
 
-void reply_slot::sent_message_dead() noexcept {
+void reply_slot::give_up(ask_failure why) noexcept {
   std::lock_guard lock(mutex_);
+  if (given_up_) return;  // the first reason stands: a shutdown after a dead letter changes none
   given_up_ = true;
+  failure_ = why;
   replied_.store(true, std::memory_order_relaxed);  // ends the waiter's spin; it takes the mutex
   arrived_.notify_one();
 }
 
-message reply_slot::take() noexcept {
+asked reply_slot::take() noexcept {
   std::lock_guard lock(mutex_);
+  return close();
+}
+
+asked reply_slot::close() noexcept {
   closed_ = true;
-  return message(std::exchange(reply_, nullptr));
+  return asked{message(std::exchange(reply_, nullptr)), failure_};
 }
 
 // Spins a little before it blocks. Why: a reply to an outside ask mostly comes within a few
@@ -49,7 +55,7 @@ message reply_slot::take() noexcept {
 // spin is bounded in time, not in iterations (a pause instruction takes ~25 ns on the AMD EPYC
 // this was measured on, ~1 ns on some older cores): it pauses for up to 20 us, then yields its
 // core (a worker sharing it may be the one to reply) for up to 30 us more.
-message reply_slot::wait_for(std::chrono::nanoseconds timeout, waiting_asks& blocked) noexcept {
+asked reply_slot::wait_for(std::chrono::nanoseconds timeout, waiting_asks& blocked) noexcept {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   const auto spin_until = start + std::min<std::chrono::nanoseconds>(timeout, 20us);
@@ -69,8 +75,7 @@ message reply_slot::wait_for(std::chrono::nanoseconds timeout, waiting_asks& blo
   const waiting_asks::entry listed(blocked, *this);
   std::unique_lock lock(mutex_);
   arrived_.wait_for(lock, timeout, [this] { return reply_ != nullptr || given_up_; });
-  closed_ = true;
-  return message(std::exchange(reply_, nullptr));
+  return close();
 }
 
 }  // namespace thespis::detail

@@ -170,7 +170,7 @@ bool runtime::tell_waiting(const address& to, envelope* env, std::chrono::nanose
 // Refused inside an actor of this system: the asked actor may be the next to run on this very
 // worker (the simple base: on this very thread) once the handler returns, so the ask would wait
 // out its timeout for a reply that cannot come before it gives up.
-message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) {
+asked runtime::ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) {
   if (in_activation()) {
     destroy_envelope(env);
     throw std::logic_error(
@@ -181,9 +181,20 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   auto slot = intrusive_ptr<reply_slot>::adopt(
       new reply_slot(next_id(), [this](envelope* late) { dead_letter(late, address{}); }));
   env->sender = address_access::make(slot);
+  asked answer = send_and_await(to, env, *slot, timeout);
+  // After shutdown every address is dead: say why, rather than that this one was.
+  if (!answer.reply && answer.failure == ask_failure::dead_letter &&
+      shutting_down_.load(std::memory_order_relaxed)) {
+    answer.failure = ask_failure::shut_down;
+  }
+  return answer;
+}
+
+asked runtime::send_and_await(const destination& to, envelope* env, reply_slot& slot,
+                              std::chrono::nanoseconds timeout) {
   if (config_.mailbox_limit == 0) {  // nothing to wait for before the reply
     post(to, env);
-    return await_reply(*slot, timeout);
+    return await_reply(slot, timeout);
   }
   // A wait on back-pressure counts against the ask's timeout: it never waits longer in all.
   const auto start = std::chrono::steady_clock::now();
@@ -194,7 +205,7 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   } catch (...) {
     // Closed: a later reply is counted. So is one that came as the wait gave up: the asker,
     // who gets the exception, never sees it.
-    if (message early = await_reply(*slot, std::chrono::nanoseconds(0))) {
+    if (message early = await_reply(slot, std::chrono::nanoseconds(0)).reply) {
       dead_letter(early.release(), address{});
     }
     throw;
@@ -202,7 +213,7 @@ message runtime::ask(const destination& to, envelope* env, std::chrono::nanoseco
   const auto left = timeout - (std::chrono::steady_clock::now() - start);
   // Even with no time left the slot is awaited: that closes it, so a late reply is a dead letter.
   return await_reply(
-      *slot, drained ? std::max(left, std::chrono::nanoseconds(0)) : std::chrono::nanoseconds(0));
+      slot, drained ? std::max(left, std::chrono::nanoseconds(0)) : std::chrono::nanoseconds(0));
 }
 
 void runtime::post(const destination& to, envelope* env) {
@@ -279,9 +290,14 @@ void runtime::tell_sender_undelivered(const envelope& env, const address& to,
   if (request == 0) return sender->sent_message_dead();
   try {
     const std::string where = id.empty() ? to.to_string() : "id \"" + id + "\"";
-    auto error = std::make_exception_ptr(
-        invalid_actor_address("request " + std::to_string(request) + " to " + where +
-                              " became a dead letter: no live actor took it"));
+    const std::string what = "request " + std::to_string(request) + " (a method call of " +
+                             called_class_name(env.type()) + ") to " + where;
+    // Once shutdown has begun every actor is going: say so, not that this one was gone.
+    auto error = stopping() ? std::make_exception_ptr(system_shut_down(
+                                  what + " became a dead letter: the system has shut down or is "
+                                         "shutting down"))
+                            : std::make_exception_ptr(invalid_actor_address(
+                                  what + " became a dead letter: no live actor took it"));
     sender->deliver(
         new envelope_of<call_reply>(address{}, call_reply{request, {}, std::move(error), true}));
   } catch (...) {

@@ -41,7 +41,7 @@ class runtime : public system_base {
   address spawn(std::unique_ptr<actor_factory> factory) override;
   address spawn_named(std::string name, std::unique_ptr<actor_factory> factory) override;
   void tell(const address& to, envelope* env) override;
-  message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) override;
+  asked ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) override;
   message listen(std::chrono::nanoseconds timeout) override;
   shutdown_report shutdown() noexcept override;
   void wait_until_all_exited() noexcept override;
@@ -124,8 +124,8 @@ class runtime : public system_base {
   virtual bool outside_tells_wait() const noexcept { return true; }
   /// True if the calling thread runs one of this system's actors right now.
   virtual bool in_activation() const noexcept = 0;
-  /// Waits for the reply an ask expects.
-  virtual message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
+  /// Waits for the reply an ask expects (or why none can come).
+  virtual asked await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept = 0;
   /// Outside asks blocked on their reply, for a shutdown to end when no reply can come.
   waiting_asks& blocked_asks() noexcept { return blocked_asks_; }
   /// Stops running cells: waits for the scheduler if `clean`, else abandons what is stuck.
@@ -150,6 +150,8 @@ class runtime : public system_base {
   void log_unfinished(const shutdown_report& report) const noexcept;
   bool tell_waiting(const address& to, envelope* env, std::chrono::nanoseconds wait);
   bool post_by_id_waiting(const destination& to, envelope* env, std::chrono::nanoseconds wait);
+  asked send_and_await(const destination& to, envelope* env, reply_slot& slot,
+                       std::chrono::nanoseconds timeout);
   bool wait_until_drained(address_target& target, const std::string& where,
                           std::chrono::nanoseconds wait);
   void dead_letter(envelope* env, const address& to, std::string id) noexcept;

@@ -19,7 +19,7 @@ class waiting_asks {
     entry(waiting_asks& asks, reply_slot& slot) : asks_(asks), slot_(slot) {
       std::lock_guard lock(asks_.mutex_);
       if (asks_.given_up_) {
-        slot_.sent_message_dead();
+        slot_.no_reply_after_shutdown();
         return;
       }
       next_ = asks_.first_;
@@ -51,7 +51,7 @@ class waiting_asks {
     std::lock_guard lock(mutex_);
     given_up_ = true;
     for (entry* e = first_; e != nullptr; e = e->next_)  // alive: ~entry waits for the lock
-      e->slot_.sent_message_dead();
+      e->slot_.no_reply_after_shutdown();
   }
 
  private:

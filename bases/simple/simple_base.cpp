@@ -19,7 +19,7 @@ void simple_base::advance_time(std::chrono::nanoseconds delay) {
   settle();
 }
 
-message simple_base::await_reply(reply_slot& slot, std::chrono::nanoseconds) noexcept {
+asked simple_base::await_reply(reply_slot& slot, std::chrono::nanoseconds) noexcept {
   return slot.take();
 }
 

@@ -25,7 +25,7 @@ class simple_base final : public runtime {
   void settle() noexcept override { scheduler_.drain(); }
   bool in_activation() const noexcept override { return scheduler_.running_here(); }
   // Everything the ask caused has run: a reply either came or never will.
-  message await_reply(reply_slot& slot, std::chrono::nanoseconds) noexcept override;
+  asked await_reply(reply_slot& slot, std::chrono::nanoseconds) noexcept override;
   void stop(bool) noexcept override { scheduler_.drain(); }
   bool outside_tells_wait() const noexcept override { return false; }
   std::chrono::nanoseconds listen_wait(std::chrono::nanoseconds) const noexcept override {

@@ -28,7 +28,7 @@ void threaded_base::advance_time(std::chrono::nanoseconds delay) {
   std::this_thread::sleep_for(delay);
 }
 
-message threaded_base::await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept {
+asked threaded_base::await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept {
   return slot.wait_for(timeout, blocked_asks());
 }
 

@@ -23,7 +23,7 @@ class threaded_base final : public runtime {
  protected:
   void settle() noexcept override {}
   bool in_activation() const noexcept override { return scheduler_->running_here(); }
-  message await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept override;
+  asked await_reply(reply_slot& slot, std::chrono::nanoseconds timeout) noexcept override;
   void stop(bool clean) noexcept override;
 
  private:

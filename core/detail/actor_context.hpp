@@ -27,7 +27,7 @@ class actor_context : public address_target {
  public:
   // -- what typed references made by the actor call: documented at send_port -----------------
   virtual void post(const destination& to, envelope* env) = 0;
-  virtual message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  virtual asked ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
   virtual std::uint64_t next_request() noexcept = 0;
   virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                             std::function<void(call_reply&)> resume) = 0;

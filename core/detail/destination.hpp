@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "core/address.hpp"
+#include "core/ask_result.hpp"
 #include "core/detail/envelope.hpp"
 #include "core/message.hpp"
 
@@ -40,8 +41,8 @@ class send_port {
 
   /// Sends env (its sender is set here) to `to`, or dead-letters it.
   void post(const destination& to, envelope* env) const;
-  /// Sends env and blocks up to `timeout` for the first reply; empty on timeout. Outside only.
-  message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) const;
+  /// Sends env and blocks up to `timeout` for the first reply (or why none came). Outside only.
+  asked ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) const;
   /// Returns a fresh request number for a method-call ask.
   std::uint64_t next_request() const noexcept;
   /// Throws std::logic_error unless this is an actor's port: a request's reply can only be

@@ -28,8 +28,7 @@ void send_port::post(const destination& to, envelope* env) const {
   }
 }
 
-message send_port::ask(const destination& to, envelope* env,
-                       std::chrono::nanoseconds timeout) const {
+asked send_port::ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) const {
   if (actor_ == nullptr && system_ == nullptr) refuse_unbound(env);
   return actor_ != nullptr ? actor_->ask(to, env, timeout) : system_->ask(to, env, timeout);
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/address.hpp"
+#include "core/ask_result.hpp"
 #include "core/detail/actor_factory.hpp"
 #include "core/detail/destination.hpp"
 #include "core/detail/envelope.hpp"
@@ -28,8 +29,8 @@ class system_base {
 
   // -- what typed references made by outside code call: documented at send_port -------------
   virtual void post(const destination& to, envelope* env) = 0;
-  // The sender is a fresh reply address; waits for the first reply (empty on timeout).
-  virtual message ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
+  // The sender is a fresh reply address; waits for the first reply (or says why none came).
+  virtual asked ask(const destination& to, envelope* env, std::chrono::nanoseconds timeout) = 0;
   virtual std::uint64_t next_request() noexcept = 0;
   virtual void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                             std::function<void(call_reply&)> resume) = 0;

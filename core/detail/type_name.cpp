@@ -14,4 +14,13 @@ std::string type_name(const std::type_info& t) {
   return status == 0 && demangled ? std::string(demangled.get()) : std::string(t.name());
 }
 
+// "thespis::detail::call<counter>" names the class the caller took the actor for.
+std::string called_class_name(const std::type_info& call_type) {
+  std::string called = type_name(call_type);
+  if (const auto open = called.find('<'); open != std::string::npos && called.back() == '>') {
+    called = called.substr(open + 1, called.size() - open - 2);
+  }
+  return called;
+}
+
 }  // namespace thespis::detail

@@ -344,6 +344,45 @@ TEMPLATE_TEST_CASE("an ask whose request becomes a dead letter returns nothing a
   CHECK(sys.dead_letter_count() == 2);
 }
 
+// A caller must tell a slow actor from a gone one, and a mistyped request from both: each way
+// an ask ends without a reply has its own failure, text and exception.
+TEMPLATE_TEST_CASE(
+    "an ask that gets no reply says why: timed out, dead letter, unhandled, shut down",
+    "[ask][dead-letter]", THESPIS_BASES) {
+  using Catch::Matchers::Contains;
+  thespis::actor_system sys{config_for<TestType>()};
+  const address replier = sys.template create_actor<late_replier>();
+
+  const auto held = sys.template ask<pong>(replier, hold_reply{}, 10ms);  // answered only later
+  REQUIRE_FALSE(held);
+  CHECK(held.failure() == thespis::ask_failure::timed_out);
+  CHECK_THAT(held.description(), Contains("hold_reply") && Contains("no reply within 10 ms"));
+  CHECK_THROWS_AS(held.value(), thespis::actor_system_request_timeout);
+
+  const auto mistyped = sys.template ask<pong>(replier, 7u, std::chrono::hours(1));
+  REQUIRE_FALSE(mistyped);
+  CHECK(mistyped.failure() == thespis::ask_failure::unhandled);
+  CHECK_THAT(mistyped.description(), Contains("unsigned") && Contains("no handler"));
+  CHECK_THROWS_AS(mistyped.value(), thespis::invalid_actor_address);
+
+  const auto nowhere = sys.template ask<pong>(address{}, ping{1}, std::chrono::hours(1));
+  REQUIRE_FALSE(nowhere);
+  CHECK(nowhere.failure() == thespis::ask_failure::dead_letter);
+  CHECK_THAT(nowhere.description(), Contains("dead letter"));
+  CHECK_THROWS_AS(nowhere.value(), thespis::invalid_actor_address);
+
+  const auto answered = sys.template ask<pong>(replier, ping{2}, answer_within);
+  REQUIRE(answered);
+  CHECK(answered.value().n == 2);
+  CHECK(answered.description().empty());
+
+  REQUIRE(sys.shutdown().clean());
+  const auto closed = sys.template ask<pong>(replier, ping{3}, std::chrono::hours(1));
+  REQUIRE_FALSE(closed);
+  CHECK(closed.failure() == thespis::ask_failure::shut_down);
+  CHECK_THROWS_AS(closed.value(), thespis::system_shut_down);
+}
+
 TEMPLATE_TEST_CASE("a message to the null address is counted as a dead letter", "[dead-letter]",
                    THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};

@@ -281,6 +281,20 @@ TEMPLATE_TEST_CASE("an ask of a gone actor fails at once with an error that name
   CHECK(sys.dead_letter_count() == 1);  // the call itself
 }
 
+// It said invalid_actor_address, "no live actor took it": the caller went looking for a dead actor.
+TEMPLATE_TEST_CASE("an ask after the system shut down throws system_shut_down at once",
+                   "[plain-object][shutdown]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  REQUIRE(sys.shutdown().clean());
+  try {
+    (void)c.ask(&counter::total, std::chrono::hours(1));
+    FAIL("the ask returned");
+  } catch (const thespis::system_shut_down& e) {
+    CHECK_THAT(e.what(), Catch::Contains("counter") && Catch::Contains("shut down"));
+  }
+}
+
 TEMPLATE_TEST_CASE("an ask that gets no reply throws a timeout naming the class, target and wait",
                    "[plain-object]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};

@@ -49,7 +49,10 @@ TEST_CASE("an outside ask nobody will answer returns once shutdown has ended eve
   REQUIRE(sys.shutdown().clean());
 
   REQUIRE(asked.wait_for(answer_within) == std::future_status::ready);
-  CHECK_FALSE(asked.get());
+  const auto answer = asked.get();
+  CHECK_FALSE(answer);
+  CHECK(answer.failure() == thespis::ask_failure::shut_down);
+  CHECK_THROWS_AS(answer.value(), thespis::system_shut_down);
   CHECK(sys.dead_letter_count() == 0);  // no reply was lost: none was sent
 }
 
