@@ -261,10 +261,19 @@ bool actor_cell::resume(call_reply& reply) noexcept {
   auto awaited = std::move(it->second);
   l->awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
+  std::exception_ptr failed;
   try {
     awaited.resume(reply);
   } catch (...) {
-    log_failed_reply_handler(*this, std::current_exception());
+    failed = std::current_exception();
+  }
+  awaited.resume = nullptr;  // what it captured goes before a restart replaces the instance
+  if (failed) {
+    log_failed_reply_handler(*this, failed);
+    // A reply handler is the actor's handler, run later: under supervision its failure counts
+    // as a handler's (a restart, or escalation past the limit). Unsupervised, the actor goes
+    // on, as after a message that failed twice. Not retried: the reply was moved into it.
+    if (supervised() && !exiting_) on_failure();
   }
   return true;
 }

@@ -14,6 +14,7 @@
 
 #include "support/bases.hpp"
 #include "support/gate.hpp"
+#include "support/log_capture.hpp"
 
 using thespis::address;
 using thespis::exit_reason;
@@ -32,6 +33,10 @@ struct bump {};
 struct boom {};
 struct get_state {};
 struct get_children {};
+// Asks `peer` for its state; the reply handler throws.
+struct fail_in_reply_handler {
+  address peer;
+};
 
 // Keeps a number; `boom` always throws.
 class worker : public thespis::actor {
@@ -41,6 +46,11 @@ class worker : public thespis::actor {
     handle([this](const bump&) { ++state_; });
     handle([](const boom&) -> void { throw std::runtime_error("boom"); });
     handle([this](const get_state&, const address& from) { send(from, state_); });
+    handle([this](const fail_in_reply_handler& f) {
+      request<int>(f.peer, get_state{}, std::chrono::hours(1))
+          .then([](int) -> void { throw std::runtime_error("reply handler"); },
+                [](const std::exception_ptr&) {});
+    });
   }
 
  private:
@@ -155,6 +165,36 @@ TEMPLATE_TEST_CASE("a supervised child that fails is rebuilt with fresh state, u
   REQUIRE(fail(sys, child));  // past the limit: the child gives up, the parent fails with it
   CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
   CHECK(c->workers_built.load() == 3);
+}
+
+// A reply handler is the actor's code run later: a supervised actor whose reply handler threw
+// went on with its state as if nothing had failed.
+TEMPLATE_TEST_CASE("a reply handler that throws is a failure supervision sees",
+                   "[supervision][request]", THESPIS_BASES) {
+  thespis::test::log_capture logged;
+  thespis::system_config config;
+  config.log_to = logged.sink();
+  thespis::actor_system sys{config_for<TestType>(config)};
+  auto c = std::make_shared<counts>();
+  address sup =
+      sys.template create_actor<supervisor>(c, supervision{restart_strategy::one_for_one, 2}, 2);
+  const auto children = children_of(sys, sup);
+  sys.tell(children[0], bump{});
+  REQUIRE(state_of(sys, children[0]) == 1);
+
+  sys.tell(children[0], fail_in_reply_handler{children[1]});
+  CHECK(eventually([&] { return c->workers_built.load() == 3; }));  // two built, one rebuilt
+  CHECK(state_of(sys, children[0]) == 0);
+
+  // Unsupervised, the actor goes on with its state, as after a message that failed twice.
+  address alone = sys.template create_actor<worker>(c);
+  sys.tell(alone, bump{});
+  sys.tell(alone, fail_in_reply_handler{children[1]});
+  CHECK(eventually([&] { return logged.records().size() == 2; }));
+  CHECK(state_of(sys, alone) == 1);
+  CHECK(c->workers_built.load() == 4);
+  for (const auto& record : logged.records())
+    CHECK_THAT(record.text, Catch::Contains("reply handler failed: reply handler"));
 }
 
 TEMPLATE_TEST_CASE("a restart window of for ever still holds the limit on restarts",
