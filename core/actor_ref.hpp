@@ -34,9 +34,10 @@ class pending_reply {
 
   /// Runs on_value(result) — on_value() for a void method — in the asking actor when the reply
   /// arrives, or on_error(exception_ptr) if the method threw or no reply came within the
-  /// timeout (actor_system_request_timeout). Only from inside the asking actor, once, and in
-  /// the handler that made the request: a reply that arrives before then() is a dead letter,
-  /// and a then() called in a later message reports a timeout.
+  /// timeout (actor_system_request_timeout). Only from inside the asking actor, once (a second
+  /// then() for the same request throws std::logic_error), and in the handler that made the
+  /// request: a reply that arrives before then() is a dead letter, and a then() called in a
+  /// later message reports a timeout.
   template <class OnValue, class OnError>
   void then(OnValue on_value, OnError on_error) {
     port_.expect_reply(request_, timeout_,

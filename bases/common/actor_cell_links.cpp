@@ -233,6 +233,12 @@ std::uint64_t actor_cell::next_request() noexcept {
 
 void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                               std::function<void(call_reply&)> resume) {
+  // A second then() on one request replaced the first's handlers without a word and left the
+  // first's timeout armed, holding this cell for as long as the timeout (an hour, say).
+  if (const links* l = links_made(); l && l->awaited.contains(request)) {
+    throw std::logic_error("then() was called already for request " + std::to_string(request) +
+                           ": a request's reply is awaited once");
+  }
   auto error = std::make_exception_ptr(actor_system_request_timeout(
       "request " + std::to_string(request) + " of " + self().to_string() + ": no reply within " +
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +

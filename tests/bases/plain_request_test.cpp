@@ -73,6 +73,28 @@ class quote_asker : public thespis::actor {
   }
 };
 
+// Calls then() twice on one pending reply: the second is refused, and the first still gets the
+// reply.
+struct ask_quote_twice {
+  address of;
+};
+class double_then_asker : public thespis::actor {
+ public:
+  double_then_asker() {
+    handle([this](const ask_quote_twice& a, const address& from) {
+      auto pending = request<quote>(a.of, quote_request{1}, std::chrono::hours(1));
+      pending.then([this, from](quote q) { send(from, "first " + std::to_string(q.n)); },
+                   [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
+      try {
+        pending.then([this, from](quote q) { send(from, "second " + std::to_string(q.n)); },
+                     [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
+      } catch (const std::logic_error& e) {
+        send(from, std::string("refused: ") + e.what());
+      }
+    });
+  }
+};
+
 // A request that must be answered at once is given a timeout no run reaches (virtual time does not
 // pass on the simple base; on the threaded one the test's own wait is far shorter).
 constexpr std::chrono::milliseconds never = std::chrono::hours(1);
@@ -166,4 +188,21 @@ TEMPLATE_TEST_CASE("a watch of a request's sender is no answer, and watches the 
   sys.tell(asker, thespis::actor_exit_request{});
   CHECK(thespis::test::eventually([&] { return sys.status().unhandled_count == 1; }));
   CHECK(sys.dead_letter_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("a second then() on one request is refused, and the first gets the reply",
+                   "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<double_then_asker>();
+  sys.tell(asker, ask_quote_twice{q});
+  auto refused = sys.listen(answer_within);
+  REQUIRE(refused);
+  CHECK_THAT(refused->template take<std::string>(),
+             Catch::StartsWith("refused: ") && Catch::Contains("then()"));
+  auto answer = sys.listen(answer_within);
+  REQUIRE(answer);
+  CHECK(answer->template take<std::string>() == "first 2");
+  // The reply ended the request's one timeout: no timer of an hour is left holding the asker.
+  CHECK(sys.status().pending_timers == 0);
 }
