@@ -245,6 +245,8 @@ class actor_cell final : public actor_context, public runnable {
   const id_key* key() const noexcept;
   bool handle_link_message(message& msg, const address& sender) noexcept;
   void keep_unread(envelope* env) noexcept;
+  // Makes a call_reply that nobody awaits a dead letter, as its replier sent it.
+  void dead_reply(envelope* env, const address& sender) noexcept;
   bool hand_back_to_leader(envelope* env) noexcept;
   void deliver_after_close(envelope* env) noexcept;
   static bool is_own_timer(envelope* env) noexcept;

@@ -43,11 +43,7 @@ bool actor_cell::handle_link_message(message& msg, const address& sender) noexce
     if (!exiting_ && resume(*reply)) return true;
     // An answer nobody waits for any more (it came after the timeout, or the actor is exiting)
     // is undelivered mail; the timeout of a request already answered just goes.
-    if (!reply->from_system) {
-      envelope* env = msg.release();
-      env->sender = sender;
-      runtime_.dead_letter(env, self());
-    }
+    if (!reply->from_system) dead_reply(msg.release(), sender);
     return true;
   }
   if (auto* failure = msg.try_get<child_failed>()) {
@@ -77,6 +73,22 @@ bool actor_cell::handle_link_message(message& msg, const address& sender) noexce
     return true;
   }
   return false;
+}
+
+// The answer inside, not the call_reply the system wrapped it in (a type of Thespis's own that no
+// dead-letter handler can match), from who answered: a late reply reached the handler as a
+// thespis::detail::call_reply from the system's outside address. `sender` is the wrapper's
+// sender, or outside code's address if it had none; an answer made by a plain object's method
+// has none of its own: its sender is the object's actor, who sent the wrapper.
+void actor_cell::dead_reply(envelope* env, const address& sender) noexcept {
+  envelope* answer = payload_if<call_reply>(env)->value.release();
+  if (answer == nullptr) {  // a void method's, or an error: only the wrapper tells of it
+    env->sender = sender;
+    return runtime_.dead_letter(env, self());
+  }
+  if (!answer->sender) answer->sender = sender;
+  destroy_envelope(env);
+  runtime_.dead_letter(answer, self());
 }
 
 // Mail sent by id that this exiting actor will not handle waits for the id's next actor.
@@ -126,6 +138,9 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
   } else if (auto* request = payload_if<watch_request>(env)) {
     if (request->start) tell_watcher(env->sender, exit_reason::unknown);
     destroy_envelope(env);
+  } else if (payload_if<call_reply>(env) != nullptr) {
+    const address sender = env->sender;
+    dead_reply(env, sender);
   } else {
     runtime_.dead_letter(env, self());
   }

@@ -95,6 +95,38 @@ class double_then_asker : public thespis::actor {
   }
 };
 
+// Keeps the sender of a quote request and answers it only when told to, with quote{1}.
+struct answer_now {};
+class late_quoter : public thespis::actor {
+ public:
+  late_quoter() {
+    handle([this](const quote_request&, const address& from) { asker_ = from; });
+    handle([this](const answer_now&) { send(asker_, quote{1}); });
+  }
+
+ private:
+  address asker_;
+};
+
+// Tells outside code (whoever sent it report_here) what each dead letter is and whether it comes
+// from `replier`.
+struct report_here {};
+class reply_office : public thespis::actor {
+ public:
+  explicit reply_office(address replier) : replier_(std::move(replier)) {
+    handle_dead_letters();
+    handle([this](const report_here&, const address& from) { outside_ = from; });
+    handle([this](const thespis::dead_envelope& d, const address& from) {
+      send(outside_, std::string(d.original.is<quote>() ? "a quote" : "something else") +
+                         (from == replier_ ? " from the replier" : " from someone else"));
+    });
+  }
+
+ private:
+  address replier_;
+  address outside_;
+};
+
 // A request that must be answered at once is given a timeout no run reaches (virtual time does not
 // pass on the simple base; on the threaded one the test's own wait is far shorter).
 constexpr std::chrono::milliseconds never = std::chrono::hours(1);
@@ -205,4 +237,32 @@ TEMPLATE_TEST_CASE("a second then() on one request is refused, and the first get
   CHECK(answer->template take<std::string>() == "first 2");
   // The reply ended the request's one timeout: no timer of an hour is left holding the asker.
   CHECK(sys.status().pending_timers == 0);
+}
+
+TEMPLATE_TEST_CASE(
+    "a late reply to an actor's request reaches the dead-letter handler as the replier sent it",
+    "[request][dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<late_quoter>();
+  sys.tell(sys.template create_actor<reply_office>(q), report_here{});
+  const address asker = sys.template create_actor<quote_asker>();
+  // After the request timed out.
+  sys.tell(asker, ask_quote{q, 1});
+  sys.advance_time(std::chrono::milliseconds(300));  // virtual on the simple base
+  auto timed_out = sys.listen(answer_within);
+  REQUIRE(timed_out);
+  CHECK(timed_out->template take<std::string>() == "timeout");
+  sys.tell(q, answer_now{});
+  auto dead = sys.listen(answer_within);
+  REQUIRE(dead);
+  CHECK(dead->template take<std::string>() == "a quote from the replier");
+  // After the asking actor exited.
+  sys.tell(asker, ask_quote{q, 1, never});
+  (void)sys.template ask<thespis::actor_status>(q, thespis::status_request{}, answer_within);
+  sys.tell(asker, thespis::actor_exit_request{});
+  REQUIRE(thespis::test::eventually([&] { return sys.live_actor_count() == 2; }));
+  sys.tell(q, answer_now{});
+  dead = sys.listen(answer_within);
+  REQUIRE(dead);
+  CHECK(dead->template take<std::string>() == "a quote from the replier");
 }
