@@ -111,13 +111,15 @@ class actor : public detail::small_object {
   /// std::invalid_argument).
   template <class T>
   void send(const address& to, T&& msg) {
-    detail::envelope* env = detail::make_envelope(sender_reference(), std::forward<T>(msg));
-    if (auto* target = detail::address_access::target(to)) {
-      target->deliver(env);
-      if (back_pressure_ && target->congested()) own_context()->slow_down_for(*target);
-    } else {
-      own_context()->undeliverable(env);
-    }
+    send_envelope(to, detail::make_envelope(sender_reference(), std::forward<T>(msg)));
+  }
+
+  /// Sends a received message on to `to` with `original_sender` (who sent it here) as its sender,
+  /// not this actor: what the receiver sends back goes straight there. For routers and proxies:
+  /// an asked method call forwarded so is answered to its asker; forwarded with send(), its
+  /// answer comes to this actor, which awaits none, and is a dead letter. Otherwise as send().
+  void forward(const address& to, message&& msg, const address& original_sender) {
+    send_envelope(to, detail::make_envelope(original_sender, std::move(msg)));
   }
 
   /// Sends msg to `to` as a request, and returns its pending reply: then(on_value, on_error) runs
@@ -360,6 +362,16 @@ class actor : public detail::small_object {
   friend class context;
 
   static void check_request_type(const spawn_request& request, const std::type_info& type);
+
+  // send() and forward(): delivers, slows down for a congested receiver, or dead-letters.
+  [[gnu::always_inline]] void send_envelope(const address& to, detail::envelope* env) {
+    if (auto* target = detail::address_access::target(to)) {
+      target->deliver(env);
+      if (back_pressure_ && target->congested()) own_context()->slow_down_for(*target);
+    } else {
+      own_context()->undeliverable(env);
+    }
+  }
 
   /// Returns self_ for a message's sender field: a reference to this actor's cell, which the
   /// receiver drops when it has handled the message. Why not copy self_: each copy is an atomic

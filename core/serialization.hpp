@@ -164,6 +164,10 @@ void register_message_codec(std::string name, const std::type_info& type, messag
 /// does nothing, while a name already given to another type, or a second name for T, throws
 /// duplicate_message_type and changes nothing (from a static initializer that ends the program
 /// at startup, naming both). Thread-safe; returns true so it can initialize a static.
+/// An enum in T should be an `enum class` or declare its underlying type (`enum e : int`): a
+/// plain enum's valid values are only its enumerators' bit range, and cereal loads any integer
+/// into it, so a corrupt byte in one makes undefined behaviour no check here can catch (C++20
+/// cannot tell such an enum apart). Every other decoding failure is malformed_message.
 template <class T>
 requires std::default_initializable<T> && std::movable<T>
 bool register_message_type(std::string name) {

@@ -319,7 +319,6 @@ class actor_cell final : public actor_context, public runnable {
       timer_id timeout;
     };
     std::unordered_map<std::uint64_t, awaited_reply> awaited;  // requests, by number
-    std::uint64_t last_request = 0;
     // Vectors, not deques: an empty std::deque allocates (a map and a 512-byte chunk).
     std::vector<timer_service::time_point> restarts;        // own, within the policy's window
     std::vector<timer_service::time_point> group_restarts;  // of the all_for_one children

@@ -242,8 +242,15 @@ asked actor_cell::ask(const destination&, envelope* env, std::chrono::nanosecond
       "actor_ref::ask blocks and is for outside code; inside an actor use request(...).then(...)");
 }
 
+// From the system's one counter, not the actor's own: a reply is matched by its number alone,
+// and an actor that forwards a method call it was sent (send(backend, std::move(msg))) gets its
+// reply. With numbers counted per actor, that reply carried the forwarder's own number of a
+// pending request of its own, and answered it with the other request's value (42 for a request
+// that was never answered). Numbers unique in the system make such a reply one nobody awaits: a
+// dead letter. The shared counter costs an atomic add per request, beside the request's timer
+// (a mutex) and its map entry.
 std::uint64_t actor_cell::next_request() noexcept {
-  return ++links_state().last_request;
+  return runtime_.next_request();
 }
 
 void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,

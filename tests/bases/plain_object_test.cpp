@@ -401,3 +401,83 @@ TEMPLATE_TEST_CASE("an ask by an id no actor has and no director creates fails a
   }
   CHECK(sys.dead_letter_count() == 1);
 }
+
+namespace {
+struct make_own_request {
+  address silent;
+};
+struct ask_total_via {
+  address via;
+};
+
+// Passes on what it has no handler for to `backend`: with send() (it becomes the sender) or
+// with forward() (the original sender stays). Has a request of its own, never answered.
+class proxy : public thespis::actor {
+ public:
+  proxy(address backend, bool keep_sender)
+      : backend_(std::move(backend)), keep_sender_(keep_sender) {
+    handle([this](const make_own_request& r, const address& from) {
+      request<int>(r.silent, 0, std::chrono::hours(1))
+          .then([this, from](int v) { send(from, "own request answered " + std::to_string(v)); },
+                [this, from](const std::exception_ptr&) { send(from, std::string("failed")); });
+    });
+  }
+
+ protected:
+  void unhandled(thespis::message& msg, const address& sender) override {
+    if (keep_sender_) {
+      forward(backend_, std::move(msg), sender);
+    } else {
+      send(backend_, std::move(msg));
+    }
+  }
+
+ private:
+  address backend_;
+  bool keep_sender_;
+};
+
+// Requests counter::total through `via` and tells the result (-1 for an error).
+class total_asker : public thespis::actor {
+ public:
+  total_asker() {
+    handle([this](const ask_total_via& a, const address& from) {
+      ref<counter>(a.via)
+          .request(&counter::total, std::chrono::hours(1))
+          .then([this, from](int total) { send(from, total); },
+                [this, from](const std::exception_ptr&) { send(from, -1); });
+    });
+  }
+};
+}  // namespace
+
+// Replies are matched by request number. Numbered per actor, the proxy's own first request and
+// the asker's both had number 1: the counter's answer to the asker reached the proxy and
+// answered the proxy's request — with 42, from an actor it never asked.
+TEMPLATE_TEST_CASE(
+    "a method call forwarded with send is answered to the forwarder, as a dead letter, never as "
+    "the answer to a request of its own",
+    "[plain-object][request][dead-letter]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  c.tell(&counter::add, 42);
+  const address p = sys.template create_actor<proxy>(c.address(), false);
+  sys.tell(p, make_own_request{sys.template create_actor<silent_actor>()});
+  sys.tell(sys.template create_actor<total_asker>(), ask_total_via{p});
+  REQUIRE(eventually([&] { return sys.dead_letter_count() == 1; }));  // the counter's answer
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(50)));  // both requests are still waiting
+}
+
+TEMPLATE_TEST_CASE("a proxy that forwards with the original sender passes method calls through",
+                   "[plain-object][request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = sys.template create_actor<counter>();
+  c.tell(&counter::add, 42);
+  const address p = sys.template create_actor<proxy>(c.address(), true);
+  CHECK(sys.template ref<counter>(p).ask(&counter::total, answer_within) == 42);  // outside
+  sys.tell(sys.template create_actor<total_asker>(), ask_total_via{p});           // an actor
+  auto total = sys.listen(answer_within);
+  REQUIRE(total);
+  CHECK(total->template take<int>() == 42);
+  CHECK(sys.dead_letter_count() == 0);
+}
