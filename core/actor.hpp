@@ -128,21 +128,16 @@ class actor : public detail::small_object {
   /// if none came within `timeout`, invalid_actor_address at once if msg became a dead letter
   /// or its receiver dropped it unhandled (no handler for its type),
   /// bad_message_cast if the answer is no R (a poison_message when the handler failed twice: its
-  /// error is in the text). Later answers to the request are dead letters. Never blocks. Only
+  /// error is in the text). With R = thespis::message any answer is the value, whatever its type
+  /// (a poison_message too). Later answers to the request are dead letters. Never blocks. Only
   /// from inside the owning actor; for a plain object's methods, ref<T>(to).request(...).
   template <class R, class T, class Rep, class Period>
   pending_reply<R> request(const address& to, T&& msg, std::chrono::duration<Rep, Period> timeout) {
     static_assert(!std::is_void_v<R>, "a request's reply is a message: name its type");
     detail::actor_context* const context = own_context();
     const std::uint64_t id = context->next_request();
-    detail::envelope* env =
-        detail::make_envelope(context->reply_address(id, typeid(R)), std::forward<T>(msg));
-    if (auto* target = detail::address_access::target(to)) {
-      target->deliver(env);
-      if (back_pressure_ && target->congested()) context->slow_down_for(*target);
-    } else {
-      context->undeliverable(env);
-    }
+    send_envelope(
+        to, detail::make_envelope(context->reply_address(id, typeid(R)), std::forward<T>(msg)));
     return pending_reply<R>(*context, id, detail::saturating_ns(timeout));
   }
 

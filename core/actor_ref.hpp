@@ -46,16 +46,20 @@ class pending_reply {
                          if (reply.error) return on_error(reply.error);
                          if constexpr (std::is_void_v<R>) {
                            on_value();
+                         } else if constexpr (std::is_same_v<R, message>) {
+                           on_value(std::move(reply.value));  // any answer, as it came
                          } else {
                            on_value(reply.value.template take<R>());
                          }
                        });
   }
 
-  /// Like then(on_value, on_error), with errors logged as warnings by the asking actor.
+  /// Like then(on_value, on_error), with errors logged as warnings by the asking actor (not a
+  /// failure: a supervised actor is not restarted for them).
   template <class OnValue>
   void then(OnValue on_value) {
-    then(std::move(on_value), [](const std::exception_ptr& e) { std::rethrow_exception(e); });
+    then(std::move(on_value),
+         [](const std::exception_ptr& e) { throw detail::unhandled_request_error{e}; });
   }
 
  private:

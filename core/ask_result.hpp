@@ -12,6 +12,20 @@
 
 namespace thespis {
 
+template <class R>
+class ask_result;
+
+namespace detail {
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+// What operator==(ask_result, U) leaves to its own overloads: nullopt, optionals, ask_results.
+template <class U, class R>
+concept is_optional_like =
+    std::same_as<U, std::nullopt_t> || is_optional_v<U> || std::same_as<U, ask_result<R>>;
+}  // namespace detail
+
 /// Why an outside ask (actor_system::ask) returned no reply.
 enum class ask_failure : std::uint8_t {
   /// No reply within the timeout. The request may still be handled later; a reply that comes
@@ -73,9 +87,8 @@ class [[nodiscard]] ask_result {
   const R& value() const& { return checked(), *reply_; }
   R&& value() && { return checked(), std::move(*reply_); }
   template <class U>
-  R value_or(U&& fallback) const& {
-    return reply_ ? *reply_ : static_cast<R>(std::forward<U>(fallback));
-  }
+  requires std::copy_constructible<R> R value_or(U&& fallback)
+  const& { return reply_ ? *reply_ : static_cast<R>(std::forward<U>(fallback)); }
   template <class U>
   R value_or(U&& fallback) && {
     return reply_ ? std::move(*reply_) : static_cast<R>(std::forward<U>(fallback));
@@ -88,14 +101,28 @@ class [[nodiscard]] ask_result {
   const std::string& description() const noexcept { return description_; }
 
   /// For code written against std::optional<R>.
-  operator std::optional<R>() const& { return reply_; }         // NOLINT: converts by design
+  operator std::optional<R>() const& requires std::copy_constructible<R> {  // NOLINT: by design
+    return reply_;
+  }
   operator std::optional<R>() && { return std::move(reply_); }  // NOLINT: converts by design
 
+  // Compared as std::optional<R> compares: empty equals empty, whatever the failure.
   friend bool operator==(const ask_result& r, std::nullopt_t) noexcept { return !r.has_value(); }
+  friend bool operator==(const ask_result& a, const ask_result& b) {
+    return a.has_value() == b.has_value() && (!a || *a == *b);
+  }
   template <class U>
-  requires(!std::same_as<std::remove_cvref_t<U>, std::nullopt_t> &&
-           !std::same_as<std::remove_cvref_t<U>, ask_result>) friend bool
-  operator==(const ask_result& r, const U& value) {
+  friend bool operator==(const ask_result& r, const std::optional<U>& o) {
+    return r.has_value() == o.has_value() && (!r || *r == *o);
+  }
+  // Spelled out, not left to the rewritten form above: std's optional == value would win.
+  template <class U>
+  friend bool operator==(const std::optional<U>& o, const ask_result& r) {
+    return r == o;
+  }
+  template <class U>
+  requires(!detail::is_optional_like<U, R>) friend bool operator==(const ask_result& r,
+                                                                   const U& value) {
     return r.has_value() && *r == value;
   }
 

@@ -138,8 +138,10 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
   } else if (auto* request = payload_if<watch_request>(env)) {
     if (request->start) tell_watcher(env->sender, exit_reason::unknown);
     destroy_envelope(env);
-  } else if (payload_if<call_reply>(env) != nullptr) {
-    const address sender = env->sender;
+  } else if (const auto* reply = payload_if<call_reply>(env)) {
+    // The system's own (a timeout, news of a dead letter) is never a dead letter.
+    if (reply->from_system) return destroy_envelope(env);
+    const address sender = env->sender ? env->sender : runtime_.outside_sender();
     dead_reply(env, sender);
   } else {
     runtime_.dead_letter(env, self());
@@ -292,6 +294,8 @@ bool actor_cell::resume(call_reply& reply) noexcept {
   std::exception_ptr failed;
   try {
     awaited.resume(reply);
+  } catch (const unhandled_request_error& e) {  // then(on_value)'s default: only logged
+    log_failed_reply_handler(*this, e.error);
   } catch (...) {
     failed = std::current_exception();
   }

@@ -21,7 +21,10 @@ void reply_forwarder::deliver(envelope* env) noexcept {
     runtime_.dead_letter(env, address_access::make(intrusive_ptr<address_target>::share(this)));
     return;
   }
-  if (env->type() == expected_) return answer(env, nullptr, false);
+  // request<thespis::message> takes any answer.
+  if (env->type() == expected_ || expected_ == typeid(message)) {
+    return answer(env, nullptr, false);
+  }
   std::exception_ptr error;
   try {
     message(env).throw_bad_cast(expected_);  // the reply is destroyed with the temporary

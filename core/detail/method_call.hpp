@@ -45,6 +45,12 @@ struct call {
   std::uint64_t request() const noexcept { return body ? body->request : 0; }
 };
 
+/// Thrown by then(on_value)'s default error handler: the request's error, to be logged by the
+/// asking actor — not a failure of its own (supervision does not restart it for a timeout).
+struct unhandled_request_error {
+  std::exception_ptr error;
+};
+
 /// The answer to a method-call ask: the method's result as a message (empty for void), or the
 /// exception it threw, or — for an ask from an actor — a timeout.
 struct call_reply {

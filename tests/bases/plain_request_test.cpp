@@ -6,6 +6,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "support/bases.hpp"
 #include "support/request_outcome.hpp"
@@ -69,6 +70,22 @@ class quote_asker : public thespis::actor {
       request<quote>(a.of, quote_request{a.n}, a.timeout)
           .then([this, from](quote q) { send(from, "quote " + std::to_string(q.n)); },
                 [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
+    });
+  }
+};
+
+// Requests with R = thespis::message and reports what came: "string four", "quote 2".
+class any_answer_asker : public thespis::actor {
+ public:
+  any_answer_asker() {
+    handle([this](const ask_quote& a, const address& from) {
+      request<thespis::message>(a.of, quote_request{a.n}, a.timeout)
+          .then(
+              [this, from](thespis::message m) {
+                if (const auto* text = m.try_get<std::string>()) send(from, "string " + *text);
+                if (const auto* q = m.try_get<quote>()) send(from, "quote " + std::to_string(q->n));
+              },
+              [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
     });
   }
 };
@@ -265,4 +282,18 @@ TEMPLATE_TEST_CASE(
   dead = sys.listen(answer_within);
   REQUIRE(dead);
   CHECK(dead->template take<std::string>() == "a quote from the replier");
+}
+
+// It compiled and always failed: no answer is of type thespis::message itself.
+TEMPLATE_TEST_CASE("a request for thespis::message takes an answer of any type", "[request]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<any_answer_asker>();
+  for (const auto& [n, expected] : {std::pair{5, "string four"}, std::pair{1, "quote 2"}}) {
+    sys.tell(asker, ask_quote{q, n, never});
+    auto outcome = sys.listen(answer_within);
+    REQUIRE(outcome);
+    CHECK(outcome->template take<std::string>() == expected);
+  }
 }

@@ -33,6 +33,8 @@ struct bump {};
 struct boom {};
 struct get_state {};
 struct get_children {};
+// Requests from nobody (the null address) with then(on_value) alone: the error is only logged.
+struct request_from_nobody {};
 // Asks `peer` for its state; the reply handler throws.
 struct fail_in_reply_handler {
   address peer;
@@ -46,6 +48,9 @@ class worker : public thespis::actor {
     handle([this](const bump&) { ++state_; });
     handle([](const boom&) -> void { throw std::runtime_error("boom"); });
     handle([this](const get_state&, const address& from) { send(from, state_); });
+    handle([this](const request_from_nobody&) {
+      request<int>(address{}, get_state{}, std::chrono::hours(1)).then([](int) {});
+    });
     handle([this](const fail_in_reply_handler& f) {
       request<int>(f.peer, get_state{}, std::chrono::hours(1))
           .then([](int) -> void { throw std::runtime_error("reply handler"); },
@@ -195,6 +200,24 @@ TEMPLATE_TEST_CASE("a reply handler that throws is a failure supervision sees",
   CHECK(c->workers_built.load() == 4);
   for (const auto& record : logged.records())
     CHECK_THAT(record.text, Catch::Contains("reply handler failed: reply handler"));
+}
+
+TEMPLATE_TEST_CASE("a request's error left to then()'s default handler is logged, not a failure",
+                   "[supervision][request]", THESPIS_BASES) {
+  thespis::test::log_capture logged;
+  thespis::system_config config;
+  config.log_to = logged.sink();
+  thespis::actor_system sys{config_for<TestType>(config)};
+  auto c = std::make_shared<counts>();
+  address sup =
+      sys.template create_actor<supervisor>(c, supervision{restart_strategy::one_for_one, 2}, 1);
+  const address child = children_of(sys, sup).at(0);
+  sys.tell(child, bump{});
+  sys.tell(child, request_from_nobody{});
+  REQUIRE(eventually([&] { return logged.records().size() == 1; }));
+  CHECK_THAT(logged.records().at(0).text, Catch::Contains("dead letter"));
+  CHECK(state_of(sys, child) == 1);
+  CHECK(c->workers_built.load() == 1);
 }
 
 TEMPLATE_TEST_CASE("a restart window of for ever still holds the limit on restarts",

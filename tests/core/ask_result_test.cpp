@@ -50,3 +50,18 @@ TEST_CASE("every ask failure has a name", "[ask]") {
   CHECK(std::string(to_string(ask_failure::unhandled)) == "unhandled");
   CHECK(std::string(to_string(ask_failure::shut_down)) == "shut down");
 }
+
+TEST_CASE("an ask result compares with optionals and other results as optionals do", "[ask]") {
+  const ask_result<int> five{5};
+  const ask_result<int> none{ask_failure::timed_out, "t"};
+  const ask_result<int> other_none{ask_failure::dead_letter, "d"};
+  CHECK(five == std::optional<int>(5));
+  CHECK(std::optional<int>(5) == five);
+  CHECK_FALSE(five == std::optional<int>());
+  CHECK(none == std::optional<int>());
+  CHECK(std::optional<int>() == none);
+  CHECK(none == other_none);  // empty equals empty, whatever the failure
+  CHECK_FALSE(five == none);
+  CHECK(five == ask_result<int>{5});
+  CHECK(5 == five);
+}
