@@ -43,7 +43,8 @@ std::unique_ptr<actor_factory> make_actor_factory_requiring(const requirements& 
                                                             Args&&... args);
 
 template <class T>
-class object_actor;  // object_actor.hpp
+class object_actor;            // object_actor.hpp
+struct actor_handlers_access;  // below
 
 /// The actor class that hosts a T: T itself, or an object_actor<T> for a plain object.
 template <class T>
@@ -312,18 +313,20 @@ class actor : public detail::small_object {
   address create_actor(std::string_view type_name) { return own_context()->spawn(type_name); }
 
   /// Registers f as the handler for the message type of its first parameter; see
-  /// detail::handler_table::add for the accepted shapes. Usually called in the constructor.
+  /// detail::handler_table::add for the accepted shapes. Usually called in the constructor;
+  /// called while the actor handles a message (switching behaviour), it takes effect from the
+  /// next message.
   template <class F>
   void handle(F&& f) {
-    handlers_.add(std::forward<F>(f));
+    handlers_.add(std::forward<F>(f), own_context()->defer_handler_change());
   }
 
   /// Registers a member function as a handler: `handle(&counter::on_add)`.
   template <class C, class R, class... Args>
   requires std::derived_from<C, actor>
   void handle(R (C::*fn)(Args...)) {
-    handlers_.add(
-        [this, fn](Args... a) { (static_cast<C*>(this)->*fn)(std::forward<Args>(a)...); });
+    handlers_.add([this, fn](Args... a) { (static_cast<C*>(this)->*fn)(std::forward<Args>(a)...); },
+                  own_context()->defer_handler_change());
   }
 
   /// Marks (true) or clears (false) multi-step work in progress for a troupe member: while
@@ -355,6 +358,7 @@ class actor : public detail::small_object {
 
  private:
   friend class context;
+  friend struct detail::actor_handlers_access;
 
   static void check_request_type(const spawn_request& request, const std::type_info& type);
 
@@ -394,6 +398,14 @@ class actor : public detail::small_object {
   bool back_pressure_;             // the system limits mailboxes: check targets after each send
   detail::handler_table handlers_;
 };
+
+namespace detail {
+/// The runtime's way to install the handlers an actor registered while it handled a message,
+/// once that message is done (see handler_table::install_added).
+struct actor_handlers_access {
+  static void install_added(actor& a) { a.handlers_.install_added(); }
+};
+}  // namespace detail
 
 }  // namespace thespis
 

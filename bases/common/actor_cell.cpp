@@ -201,24 +201,24 @@ void actor_cell::drop_unbuilt_factory() noexcept {
 }
 
 namespace {
-// Marks a cell as inside its actor's code for the span of one call.
-class handler_scope {
+// Marks a cell as inside its actor's constructor for the span of the call.
+class constructor_scope {
  public:
-  explicit handler_scope(std::atomic<bool>& flag) noexcept : flag_(flag) {
-    flag_.store(true, std::memory_order_relaxed);
+  explicit constructor_scope(std::atomic<actor_code>& flag) noexcept : flag_(flag) {
+    flag_.store(actor_code::constructor, std::memory_order_relaxed);
   }
-  ~handler_scope() { flag_.store(false, std::memory_order_relaxed); }
-  handler_scope(const handler_scope&) = delete;
-  handler_scope& operator=(const handler_scope&) = delete;
+  ~constructor_scope() { flag_.store(actor_code::none, std::memory_order_relaxed); }
+  constructor_scope(const constructor_scope&) = delete;
+  constructor_scope& operator=(const constructor_scope&) = delete;
 
  private:
-  std::atomic<bool>& flag_;
+  std::atomic<actor_code>& flag_;
 };
 }  // namespace
 
 void actor_cell::construct() {
   construction_scope scope(this);
-  handler_scope busy(in_handler_);
+  constructor_scope busy(in_actor_code_);
   actor_factory& f = *factory();
   // A supervised actor keeps its factory: a restart builds it again. Its room first, as making
   // it may throw.
@@ -266,7 +266,9 @@ void actor_cell::construct() {
 }
 
 unfinished_reason actor_cell::unfinished_because() const noexcept {
-  if (in_handler_.load(std::memory_order_relaxed)) return unfinished_reason::busy_in_handler;
+  if (in_actor_code_.load(std::memory_order_relaxed) != actor_code::none) {
+    return unfinished_reason::busy_in_handler;
+  }
   if (awaiting_children_.load(std::memory_order_relaxed)) {
     return unfinished_reason::waiting_for_children;
   }
@@ -290,10 +292,16 @@ void actor_cell::deliver(envelope* env) noexcept {
       runtime_.schedule(*this);
       return;
     case push_result::closed:
-      if (is_notice_for_the_living(env)) return destroy_envelope(env);
-      deliver_after_close(env);
+      deliver_to_closed(env);
       return;
   }
+}
+
+// Out of line and cold: inlined, its checks made every delivery save and restore registers
+// (thread_ring: ~1 ns a hop).
+void actor_cell::deliver_to_closed(envelope* env) noexcept {
+  if (is_notice_for_the_living(env)) return destroy_envelope(env);
+  deliver_after_close(env);
 }
 
 bool actor_cell::deliver_unless_closed(envelope* env) noexcept {
@@ -463,22 +471,49 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
 
 void actor_cell::deliver_to_actor(message& msg, const address& sender) noexcept {
   ++processed_;  // what the actor was given: not what the system answered or kept for itself
-  // A failed message is retried once, immediately, on the same instance (Thespian's rule).
   std::exception_ptr error = try_receive(msg, sender);
-  if (error) error = try_receive(msg, sender);
+  if (error) [[unlikely]]
+    retry_after_failure(msg, sender);
+}
+
+// A failed message is retried once, immediately, on the same instance (Thespian's rule).
+void actor_cell::retry_after_failure(message& msg, const address& sender) noexcept {
+  std::exception_ptr error = try_receive(msg, sender);
   if (error && msg && !msg.is<actor_exit_request>() && !msg.is<poison_message>()) {
     return_poison(std::move(msg), sender, error);
     if (supervised() && !exiting_) on_failure();  // the default goes on with the next message
   }
 }
 
-std::exception_ptr actor_cell::try_receive(message& msg, const address& sender) noexcept {
+inline std::exception_ptr actor_cell::try_receive(message& msg, const address& sender) noexcept {
+  std::exception_ptr error;
+  in_actor_code_.store(actor_code::receiving, std::memory_order_relaxed);
   try {
-    handler_scope busy(in_handler_);
     instance()->receive(msg, sender);
-    return nullptr;
   } catch (...) {
-    return std::current_exception();
+    error = std::current_exception();
+  }
+  // Owner only: defer_handler_change() wrote it on this thread, during receive().
+  if (in_actor_code_.load(std::memory_order_relaxed) == actor_code::handlers_changed) {
+    install_changed_handlers(error);
+  }
+  in_actor_code_.store(actor_code::none, std::memory_order_relaxed);
+  return error;
+}
+
+bool actor_cell::defer_handler_change() noexcept {
+  if (in_actor_code_.load(std::memory_order_relaxed) == actor_code::constructor) return false;
+  in_actor_code_.store(actor_code::handlers_changed, std::memory_order_relaxed);
+  return true;
+}
+
+// The message is done: the handlers registered while it was handled take effect. Failing to
+// (out of memory) is the message's failure, as an exception from its handler would be.
+void actor_cell::install_changed_handlers(std::exception_ptr& error) noexcept {
+  try {
+    actor_handlers_access::install_added(*instance());
+  } catch (...) {
+    if (!error) error = std::current_exception();
   }
 }
 

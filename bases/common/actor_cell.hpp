@@ -82,6 +82,14 @@ struct watch_request {
   bool sender_gone = false;
 };
 
+/// Where a cell's thread is in the actor's own code (actor_cell::in_actor_code_).
+enum class actor_code : std::uint8_t {
+  none,
+  constructor,
+  receiving,         // receive(): handlers it registers wait until it returns
+  handlers_changed,  // receiving, and it registered some (see defer_handler_change)
+};
+
 /// Hosts one actor. Its address, its runnable and its context are this one object.
 /// Thread-safety: deliver() from any thread; run() by the scheduler, never on two threads at
 /// once (the mailbox's blocked state admits one activation at a time); the actor_context
@@ -186,6 +194,7 @@ class actor_cell final : public actor_context, public runnable {
   void undeliverable(envelope* env) noexcept override;
   void give_back_unhandled(envelope* env) noexcept override;
   void count_unhandled(const std::type_info& message_type) noexcept override;
+  bool defer_handler_change() noexcept override;
   void send_by_id(const std::type_info& type, std::string id, envelope* env) override;
   address spawn_with_id(const std::type_info& type, std::string id,
                         std::unique_ptr<actor_factory> factory, spawn_request* request) override;
@@ -212,7 +221,10 @@ class actor_cell final : public actor_context, public runnable {
   bool handle_system_message(message& msg, const address& sender) noexcept;
   void handle_while_exiting(envelope* env) noexcept;
   void deliver_to_actor(message& msg, const address& sender) noexcept;
+  [[gnu::cold, gnu::noinline]] void retry_after_failure(message& msg,
+                                                        const address& sender) noexcept;
   std::exception_ptr try_receive(message& msg, const address& sender) noexcept;
+  [[gnu::cold, gnu::noinline]] void install_changed_handlers(std::exception_ptr& error) noexcept;
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
@@ -249,6 +261,7 @@ class actor_cell final : public actor_context, public runnable {
   void dead_reply(envelope* env, const address& sender) noexcept;
   bool hand_back_to_leader(envelope* env) noexcept;
   void deliver_after_close(envelope* env) noexcept;
+  [[gnu::cold, gnu::noinline]] void deliver_to_closed(envelope* env) noexcept;
   static bool is_own_timer(envelope* env) noexcept;
   void announce_exit() noexcept;
   void tell_watcher(const address& watcher, exit_reason why) noexcept;
@@ -453,9 +466,9 @@ class actor_cell final : public actor_context, public runnable {
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told; owner only
   // shared
   std::atomic<bool> exit_requested_{false};
-  // For shutdown's report only, so relaxed: written by the owner, read as a snapshot by the
-  // thread that shuts down.
-  std::atomic<bool> in_handler_{false};         // inside the actor's constructor or receive()
+  // Relaxed: written and read by the owner (one thread at a time: the scheduler orders its
+  // activations), and read as a snapshot for shutdown's report.
+  std::atomic<actor_code> in_actor_code_{actor_code::none};  // its constructor or receive()
   std::atomic<bool> awaiting_children_{false};  // the exit handler ran; children still live
 
 #if THESPIS_THREAD_SANITIZER

@@ -282,6 +282,61 @@ TEMPLATE_TEST_CASE("a handler may switch the actor's handlers, from the next mes
   CHECK(sys.template ask<pong>(a, ping{3}, answer_within)->n == 33);
 }
 
+namespace {
+// Switches, then fails: the switch still counts (the retry and later messages see it).
+struct switch_and_fail {};
+class failing_switcher : public thespis::actor {
+ public:
+  failing_switcher() {
+    handle([this](const ping& p, const address& from) { send(from, pong{p.n}); });
+    handle([this](const switch_and_fail&) {
+      handle([this](const ping& p, const address& from) { send(from, pong{-p.n}); });
+      throw std::runtime_error("failed after switching");
+    });
+  }
+};
+
+// A handler that hands a message to the actor's own receive(): the switch made inside it must
+// wait until the outer handler, which it replaces, has returned.
+struct switch_through_receive {};
+class nested_switcher : public thespis::actor {
+ public:
+  nested_switcher() {
+    handle([this](const ping& p, const address& from) { send(from, pong{p.n}); });
+    handle([this, note = std::make_shared<int>(10)](const switch_through_receive&,
+                                                    const address& from) {
+      thespis::message inner{thespis::detail::make_envelope(address{}, switch_now{})};
+      receive(inner, from);  // replaces this very handler, and the ping handler
+      ++*note;               // its captures are still there (ASan would see a freed note)
+      handle([this, note](const ping& p, const address& to) { send(to, pong{p.n * *note}); });
+    });
+    handle([this](const switch_now&) {
+      handle([](const switch_through_receive&) {});
+      handle([this](const ping& p, const address& from) { send(from, pong{p.n + 1000}); });
+    });
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("handlers a failing handler registered apply from the next message",
+                   "[dispatch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<failing_switcher>();
+  sys.tell(a, switch_and_fail{});
+  CHECK(sys.template ask<pong>(a, ping{4}, answer_within)->n == -4);
+}
+
+TEMPLATE_TEST_CASE("a switch made in a nested receive() waits until the outer handler returns",
+                   "[dispatch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<nested_switcher>();
+  sys.tell(a, switch_through_receive{});
+  // Installed in the order registered: the outer handler's ping handler, added last, wins.
+  CHECK(sys.template ask<pong>(a, ping{2}, answer_within)->n == 22);
+  sys.tell(a, switch_through_receive{});  // replaced by the nested one: does nothing
+  CHECK(sys.template ask<pong>(a, ping{3}, answer_within)->n == 33);
+}
+
 TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address a = sys.create_actor<move_checker>();

@@ -140,20 +140,24 @@ TEST_CASE("adding a handler copies a capture that cannot move only once") {
 
 // Switching behaviour inside a handler: the running handler must keep its captures while it
 // runs, whether it adds a handler for a new type (the table grows and moves its entries) or
-// replaces itself; the change applies from the next message.
-TEST_CASE("a handler that adds or replaces handlers while it runs keeps its captures") {
+// replaces itself. Added as `later` (the runtime says so while an actor handles a message),
+// the change waits for install_added(), which the runtime calls when the message is done.
+TEST_CASE("handlers added while a handler runs apply when installed, and it keeps its captures") {
   handler_table table;
   std::vector<std::string> seen;
   auto label = std::make_shared<std::string>("first int handler");
   table.add([&, label](int n) {
-    table.add([&](double) { seen.push_back("double"); });  // a new type: the table grows
-    table.add([&, n](int) { seen.push_back("second int handler after " + std::to_string(n)); });
+    table.add([&](double) { seen.push_back("double"); }, true);  // a new type: the table grows
+    table.add([&, n](int) { seen.push_back("second int handler after " + std::to_string(n)); },
+              true);
     seen.push_back(*label + " still alive");  // its captures were not moved or destroyed
   });
   message one = make(1);
   message half = make(0.5);
   CHECK_FALSE(table.dispatch(half, address{}));  // not yet: the first int handler never ran
   REQUIRE(table.dispatch(one, address{}));
+  CHECK_FALSE(table.dispatch(half, address{}));  // not yet: the message is not done
+  table.install_added();
   message two = make(2);
   message quarter = make(0.25);
   REQUIRE(table.dispatch(two, address{}));
@@ -163,16 +167,20 @@ TEST_CASE("a handler that adds or replaces handlers while it runs keeps its capt
   CHECK(label.use_count() == 1);  // the replaced handler, and its capture, are gone
 }
 
-TEST_CASE("handlers added by a handler that throws still apply") {
-  handler_table table;
-  int doubles = 0;
-  table.add([&](int) {
-    table.add([&](double) { ++doubles; });
-    throw std::runtime_error("after switching");
-  });
+// Handlers held back on one thread are that table's only: another table installing its own
+// leaves them, and they apply in the order added, the latest for a type winning.
+TEST_CASE("installing a table's held-back handlers leaves another table's alone") {
+  handler_table first;
+  handler_table second;
+  std::vector<int> seen;
+  first.add([&](int) { seen.push_back(1); }, true);
+  second.add([&](int) { seen.push_back(2); }, true);
+  first.add([&](int) { seen.push_back(3); }, true);
+  first.install_added();
   message one = make(1);
-  CHECK_THROWS_AS(table.dispatch(one, address{}), std::runtime_error);
-  message half = make(0.5);
-  CHECK(table.dispatch(half, address{}));
-  CHECK(doubles == 1);
+  CHECK(first.dispatch(one, address{}));
+  CHECK_FALSE(second.dispatch(one, address{}));
+  second.install_added();
+  CHECK(second.dispatch(one, address{}));
+  CHECK(seen == std::vector<int>{3, 2});
 }
