@@ -41,7 +41,8 @@ class actor_factory : public small_object {
   /// Returns what the class declares it requires, plus what was added at creation.
   requirements all_requirements() const {
     requirements all = class_requirements();
-    return all.merge(extra_);
+    if (!extra_.empty()) all.merge(extra_);
+    return all;  // not `return all.merge(...)`: a reference, which copied both vectors per actor
   }
   /// Adds requirements given at creation.
   void add_requirements(const requirements& more) { extra_.merge(more); }
