@@ -361,6 +361,8 @@ class actor : public detail::small_object {
   friend struct detail::actor_handlers_access;
 
   static void check_request_type(const spawn_request& request, const std::type_info& type);
+  // receive()'s slow path: a handler found by type name, else unhandled().
+  [[gnu::noinline]] void receive_by_type_name(message& msg, const address& sender);
 
   // send() and forward(): delivers, slows down for a congested receiver, or dead-letters.
   [[gnu::always_inline]] void send_envelope(const address& to, detail::envelope* env) {

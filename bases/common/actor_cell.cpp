@@ -501,10 +501,19 @@ inline std::exception_ptr actor_cell::try_receive(message& msg, const address& s
   return error;
 }
 
+// Deferred only where the runtime installs afterwards: inside receive() or a reply handler.
+// In the constructor, and outside the actor's code (its destructor), the change is made at once.
 bool actor_cell::defer_handler_change() noexcept {
-  if (in_actor_code_.load(std::memory_order_relaxed) == actor_code::constructor) return false;
-  in_actor_code_.store(actor_code::handlers_changed, std::memory_order_relaxed);
-  return true;
+  switch (in_actor_code_.load(std::memory_order_relaxed)) {
+    case actor_code::receiving:
+    case actor_code::handlers_changed:
+      in_actor_code_.store(actor_code::handlers_changed, std::memory_order_relaxed);
+      return true;
+    case actor_code::none:
+    case actor_code::constructor:
+      break;
+  }
+  return false;
 }
 
 // The message is done: the handlers registered while it was handled take effect. Failing to

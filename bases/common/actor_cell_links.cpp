@@ -292,6 +292,8 @@ bool actor_cell::resume(call_reply& reply) noexcept {
   l->awaited.erase(it);
   (void)runtime_.timers().cancel(awaited.timeout);
   std::exception_ptr failed;
+  // The actor's code, as receive() is: handlers it registers apply once it returns.
+  in_actor_code_.store(actor_code::receiving, std::memory_order_relaxed);
   try {
     awaited.resume(reply);
   } catch (const unhandled_request_error& e) {  // then(on_value)'s default: only logged
@@ -299,6 +301,10 @@ bool actor_cell::resume(call_reply& reply) noexcept {
   } catch (...) {
     failed = std::current_exception();
   }
+  if (in_actor_code_.load(std::memory_order_relaxed) == actor_code::handlers_changed) {
+    install_changed_handlers(failed);
+  }
+  in_actor_code_.store(actor_code::none, std::memory_order_relaxed);
   awaited.resume = nullptr;  // what it captured goes before a restart replaces the instance
   if (failed) {
     log_failed_reply_handler(*this, failed);

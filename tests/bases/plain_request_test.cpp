@@ -297,3 +297,36 @@ TEMPLATE_TEST_CASE("a request for thespis::message takes an answer of any type",
     CHECK(outcome->template take<std::string>() == expected);
   }
 }
+
+namespace {
+// Answers "which?" with "first" until a reply handler switches it to answer with the quote it
+// got; the switch is made in then(), outside any message handler.
+struct which {};
+class switches_in_reply_handler : public thespis::actor {
+ public:
+  explicit switches_in_reply_handler(address quoter) {
+    handle([this](const which&, const address& from) { send(from, std::string("first")); });
+    handle([this, quoter](const ask_quote& a, const address& from) {
+      request<quote>(quoter, quote_request{a.n}, a.timeout).then([this, from](quote q) {
+        handle([this, n = q.n](const which&, const address& to) {
+          send(to, "quote " + std::to_string(n));
+        });
+        send(from, std::string("switched"));
+      });
+    });
+  }
+};
+}  // namespace
+
+// A reply handler is the actor's code as a message handler is: handlers it registers apply
+// from the next message. (They were held back and never installed.)
+TEMPLATE_TEST_CASE("handlers a reply handler registers apply from the next message", "[request]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address a = sys.template create_actor<switches_in_reply_handler>(q);
+  CHECK(sys.template ask<std::string>(a, which{}, answer_within) == "first");
+  CHECK(sys.template ask<std::string>(a, ask_quote{q, 100, never}, answer_within) == "switched");
+  CHECK(sys.template ask<std::string>(a, which{}, answer_within) == "quote 200");
+  CHECK(sys.status().unhandled_count == 0);
+}
