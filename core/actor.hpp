@@ -314,8 +314,8 @@ class actor : public detail::small_object {
 
   /// Registers f as the handler for the message type of its first parameter; see
   /// detail::handler_table::add for the accepted shapes. Usually called in the constructor;
-  /// called while the actor handles a message (switching behaviour), it takes effect from the
-  /// next message.
+  /// called while the actor handles a message or a reply (switching behaviour), it takes effect
+  /// from the next message. Only on the actor's own thread (not from a parallel_for's body).
   template <class F>
   void handle(F&& f) {
     handlers_.add(std::forward<F>(f), own_context()->defer_handler_change());

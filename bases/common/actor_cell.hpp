@@ -86,7 +86,7 @@ struct watch_request {
 enum class actor_code : std::uint8_t {
   none,
   constructor,
-  receiving,         // receive(): handlers it registers wait until it returns
+  receiving,         // receive() or a reply handler: handlers it registers wait until it returns
   handlers_changed,  // receiving, and it registered some (see defer_handler_change)
 };
 
@@ -468,7 +468,8 @@ class actor_cell final : public actor_context, public runnable {
   std::atomic<bool> exit_requested_{false};
   // Relaxed: written and read by the owner (one thread at a time: the scheduler orders its
   // activations), and read as a snapshot for shutdown's report.
-  std::atomic<actor_code> in_actor_code_{actor_code::none};  // its constructor or receive()
+  // Its constructor, receive() or a reply handler.
+  std::atomic<actor_code> in_actor_code_{actor_code::none};
   std::atomic<bool> awaiting_children_{false};  // the exit handler ran; children still live
 
 #if THESPIS_THREAD_SANITIZER

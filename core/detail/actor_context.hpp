@@ -82,9 +82,10 @@ class actor_context : public address_target {
   /// (system_status::unhandled_count), and logs a warning the first time the system sees the
   /// actor's class given that type.
   virtual void count_unhandled(const std::type_info& message_type) noexcept = 0;
-  /// Asked by handle(): true while the actor handles a message, when a handler it registers
-  /// must wait until the message is done (it may replace the running one), and the runtime
-  /// then installs it (actor_handlers_access). False in the constructor: it takes effect at once.
+  /// Asked by handle(): true while the actor handles a message or runs a reply handler (then()),
+  /// when a handler it registers must wait until that is done (it may replace the running one),
+  /// and the runtime then installs it (actor_handlers_access). False in the constructor and
+  /// outside the actor's code (its destructor): it takes effect at once.
   virtual bool defer_handler_change() noexcept = 0;
 
   // -- ids, directors, watches (Calculon-style actors) ---------------------------------------

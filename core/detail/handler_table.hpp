@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <new>
@@ -87,16 +88,21 @@ class handler_table {
     auto& all = added_while_running();
     // Stable: this table's entries keep their order, and so do the others'. It allocates no
     // memory it cannot do without (it falls back to an in-place algorithm).
-    const auto mine = std::stable_partition(
+    const auto first_mine = std::stable_partition(
         all.begin(), all.end(), [this](const added_entry& a) { return a.table != this; });
+    // Out of the shared list before installing: a replaced handler's destructor may register
+    // another (held back again), growing the list under the loop.
+    std::vector<added_entry> mine;
     try {
-      for (auto it = mine; it != all.end(); ++it)
-        install(*it->e.type, std::move(it->e.fn));
+      mine.reserve(static_cast<std::size_t>(all.end() - first_mine));
     } catch (...) {
-      all.erase(mine, all.end());
+      all.erase(first_mine, all.end());
       throw;
     }
-    all.erase(mine, all.end());
+    std::move(first_mine, all.end(), std::back_inserter(mine));  // noexcept moves
+    all.erase(first_mine, all.end());
+    for (added_entry& a : mine)
+      install(*a.e.type, std::move(a.e.fn));
   }
 
   handler_table() noexcept = default;
