@@ -141,17 +141,14 @@ class actor_ref {
     const std::string asked = "ask of " + detail::type_name(typeid(T)) + " at " + where() + ": ";
     switch (failure) {
       case ask_failure::shut_down:
-        throw system_shut_down(asked + "the system shut down before a reply came");
+        throw system_shut_down(asked + detail::no_reply_reason(failure, waited));
       case ask_failure::dead_letter:
-      case ask_failure::unhandled:
+      case ask_failure::unhandled:  // a method call's: the actor there is of another class
         throw invalid_actor_address(asked + "no live actor of that class took the call");
       case ask_failure::timed_out:
         break;
     }
-    throw actor_system_request_timeout(
-        asked + "no reply within " +
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
-        " ms");
+    throw actor_system_request_timeout(asked + detail::no_reply_reason(failure, waited));
   }
   [[noreturn]] void throw_unexpected(const message& reply) const {
     throw bad_message_cast(detail::type_name(reply.type()),

@@ -27,23 +27,25 @@ address actor_system::create_actor(std::string_view type_name) {
 // Worded for a log line or an exception's what(): what was asked of whom, and why no reply.
 std::string actor_system::describe_no_reply(const std::type_info& asked, const address& to,
                                             ask_failure failure, std::chrono::nanoseconds timeout) {
-  std::string text = "ask of " + detail::type_name(asked) + " at " + to.to_string() + ": ";
+  return "ask of " + detail::type_name(asked) + " at " + to.to_string() + ": " +
+         detail::no_reply_reason(failure, timeout);
+}
+
+std::string detail::no_reply_reason(ask_failure failure, std::chrono::nanoseconds waited) {
   switch (failure) {
     case ask_failure::timed_out:
-      return text + "no reply within " +
-             std::to_string(
-                 std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+      return "no reply within " +
+             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
              " ms";
     case ask_failure::dead_letter:
-      return text + "a dead letter: no live actor took it";
+      return "a dead letter: no live actor took it";
     case ask_failure::unhandled:
-      return text +
-             "dropped unhandled: the actor has no handler for that type (handlers match "
-             "exact types)";
+      return "dropped unhandled: the actor has no handler for that type (handlers match exact "
+             "types)";
     case ask_failure::shut_down:
-      return text + "the system shut down before a reply came";
+      return "the system shut down before a reply came";
   }
-  return text + to_string(failure);
+  return to_string(failure);
 }
 
 }  // namespace thespis

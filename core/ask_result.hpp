@@ -1,6 +1,7 @@
 // What an outside ask returns: the reply, or why none came.
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -41,6 +42,13 @@ constexpr const char* to_string(ask_failure failure) noexcept {
   }
   return "unknown";
 }
+
+namespace detail {
+/// Why an ask got no reply, worded for an error's text ("no reply within 200 ms", "a dead
+/// letter: no live actor took it", ...): the one wording of actor_system::ask's description and
+/// a typed reference's exceptions. `waited` is the ask's timeout.
+std::string no_reply_reason(ask_failure failure, std::chrono::nanoseconds waited);
+}  // namespace detail
 
 /// The reply to an outside ask — used like std::optional<R> (`if (r)`, `*r`, `r->`,
 /// `value_or`) — or, when there is none, why: failure() and description(). value() throws the
