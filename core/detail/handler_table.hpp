@@ -86,23 +86,28 @@ class handler_table {
   /// dropped with the exception: none is left behind for a later table at the same address.
   void install_added() {
     auto& all = added_while_running();
-    // Stable: this table's entries keep their order, and so do the others'. It allocates no
-    // memory it cannot do without (it falls back to an in-place algorithm).
-    const auto first_mine = std::stable_partition(
-        all.begin(), all.end(), [this](const added_entry& a) { return a.table != this; });
-    // Out of the shared list before installing: a replaced handler's destructor may register
-    // another (held back again), growing the list under the loop.
-    std::vector<added_entry> mine;
-    try {
-      mine.reserve(static_cast<std::size_t>(all.end() - first_mine));
-    } catch (...) {
+    const auto not_mine = [this](const added_entry& a) { return a.table != this; };
+    // Until none is left: a replaced handler's destructor may register another (held back
+    // again, as the actor is still in its message), which must be installed too, not left in
+    // the list for whatever table next has this address.
+    for (;;) {
+      // Stable: this table's entries keep their order, and so do the others'. It allocates no
+      // memory it cannot do without (it falls back to an in-place algorithm).
+      const auto first_mine = std::stable_partition(all.begin(), all.end(), not_mine);
+      if (first_mine == all.end()) return;
+      // Out of the shared list before installing: that registration grows the list.
+      std::vector<added_entry> mine;
+      try {
+        mine.reserve(static_cast<std::size_t>(all.end() - first_mine));
+      } catch (...) {
+        all.erase(first_mine, all.end());
+        throw;
+      }
+      std::move(first_mine, all.end(), std::back_inserter(mine));  // noexcept moves
       all.erase(first_mine, all.end());
-      throw;
+      for (added_entry& a : mine)
+        install(*a.e.type, std::move(a.e.fn));
     }
-    std::move(first_mine, all.end(), std::back_inserter(mine));  // noexcept moves
-    all.erase(first_mine, all.end());
-    for (added_entry& a : mine)
-      install(*a.e.type, std::move(a.e.fn));
   }
 
   handler_table() noexcept = default;

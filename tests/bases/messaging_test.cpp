@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -335,6 +336,51 @@ TEMPLATE_TEST_CASE("a switch made in a nested receive() waits until the outer ha
   CHECK(sys.template ask<pong>(a, ping{2}, answer_within)->n == 22);
   sys.tell(a, switch_through_receive{});  // replaced by the nested one: does nothing
   CHECK(sys.template ask<pong>(a, ping{3}, answer_within)->n == 33);
+}
+
+namespace {
+// Runs its function when destroyed.
+class on_destroy {
+ public:
+  explicit on_destroy(std::function<void()> f) : f_(std::move(f)) {}
+  on_destroy(const on_destroy&) = delete;
+  on_destroy& operator=(const on_destroy&) = delete;
+  ~on_destroy() { f_(); }
+
+ private:
+  std::function<void()> f_;
+};
+
+// Its first ping handler holds an object that registers a handler for switch_now when it is
+// destroyed: when the switch replaces that handler, once the message is done.
+struct answer_switch {};
+class switch_on_destruction : public thespis::actor {
+ public:
+  switch_on_destruction() {
+    auto guard = std::make_shared<on_destroy>([this] {
+      handle([this](const answer_switch&, const address& to) { send(to, pong{77}); });
+    });
+    handle([this, guard](const ping& p, const address& from) { send(from, pong{p.n}); });
+    handle([this](const switch_now&) {
+      handle([this](const ping& p, const address& from) { send(from, pong{-p.n}); });
+    });
+  }
+};
+}  // namespace
+
+// The handler the destructor registers is held back (the actor is still in its message), and
+// was left in the worker's list: never installed (or, later, into another actor's table).
+TEMPLATE_TEST_CASE("a handler a replaced handler's destructor registers applies too", "[dispatch]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address a = sys.create_actor<switch_on_destruction>();
+  CHECK(sys.template ask<pong>(a, ping{2}, answer_within)->n == 2);
+  sys.tell(a, switch_now{});
+  CHECK(sys.template ask<pong>(a, ping{2}, answer_within)->n == -2);
+  auto answer = sys.template ask<pong>(a, answer_switch{}, answer_within);
+  REQUIRE(answer);
+  CHECK(answer->n == 77);
+  CHECK(sys.status().unhandled_count == 0);
 }
 
 TEMPLATE_TEST_CASE("messages are moved to the receiver, never copied", "[message]", THESPIS_BASES) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -183,4 +184,38 @@ TEST_CASE("installing a table's held-back handlers leaves another table's alone"
   second.install_added();
   CHECK(second.dispatch(one, address{}));
   CHECK(seen == std::vector<int>{3, 2});
+}
+
+namespace {
+// Runs its function when destroyed: a handler's capture that registers a handler then.
+class on_destroy {
+ public:
+  explicit on_destroy(std::function<void()> f) : f_(std::move(f)) {}
+  on_destroy(const on_destroy&) = delete;
+  on_destroy& operator=(const on_destroy&) = delete;
+  ~on_destroy() { f_(); }
+
+ private:
+  std::function<void()> f_;
+};
+}  // namespace
+
+// A held-back handler replaces one whose capture registers a handler when destroyed, which it
+// is while install_added() installs: that one is held back too (the actor is still in its
+// message) and must be installed with the others. It stayed in the thread's list: lost, or
+// installed later into whatever table next had that address (a restarted actor).
+TEST_CASE("a handler added by a replaced handler's destructor while installing is installed") {
+  handler_table table;
+  std::vector<std::string> seen;
+  auto guard = std::make_shared<on_destroy>(
+      [&] { table.add([&](double) { seen.push_back("double"); }, true); });
+  table.add([guard](int) {});
+  guard.reset();
+  table.add([&](int) { seen.push_back("int"); }, true);
+  table.install_added();
+  message one = make(1);
+  message half = make(0.5);
+  CHECK(table.dispatch(one, address{}));
+  CHECK(table.dispatch(half, address{}));
+  CHECK(seen == std::vector<std::string>{"int", "double"});
 }
