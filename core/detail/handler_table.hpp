@@ -113,7 +113,11 @@ class handler_table {
   handler_table() noexcept = default;
   handler_table(const handler_table&) = delete;
   handler_table& operator=(const handler_table&) = delete;
-  ~handler_table() { release(block_); }
+  // Detached first, and again while any is left: a destroyed handler's captures may add one.
+  ~handler_table() {
+    while (block_ != nullptr)
+      release(std::exchange(block_, nullptr));
+  }
 
  private:
   struct entry {
@@ -203,7 +207,7 @@ class handler_table {
       return;
     }
     if (entry* existing = find(t)) {
-      existing->fn = handler_fn(std::in_place_type<Callable>, std::forward<F>(f));
+      replace(*existing, handler_fn(std::in_place_type<Callable>, std::forward<F>(f)));
       return;
     }
     make_room_for_one();
@@ -215,12 +219,19 @@ class handler_table {
   // Adds or replaces the handler for t with a built one (a handler added while dispatching).
   void install(const std::type_info& t, handler_fn&& fn) {
     if (entry* existing = find(t)) {
-      existing->fn = std::move(fn);
+      replace(*existing, std::move(fn));
       return;
     }
     make_room_for_one();
     ::new (block_->end()) entry{&t, std::move(fn)};
     ++block_->size;
+  }
+
+  // The replaced handler goes last, when the entry is no longer used: its captures' destructors
+  // may add handlers (at once outside a message), growing the table — moving the entry.
+  static void replace(entry& e, handler_fn&& fn) noexcept {
+    handler_fn replaced(std::move(e.fn));
+    e.fn = std::move(fn);
   }
 
   entry* find(const std::type_info& t) noexcept {

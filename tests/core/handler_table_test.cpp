@@ -219,3 +219,37 @@ TEST_CASE("a handler added by a replaced handler's destructor while installing i
   CHECK(table.dispatch(half, address{}));
   CHECK(seen == std::vector<std::string>{"int", "double"});
 }
+
+// Outside a message (the constructor, the actor's destructor) a handler is added at once. When
+// the one it replaces, or the table's end, destroys a capture that adds a handler, the table
+// must be whole for that add: it grew under the replacement (the new handler written into the
+// freed block, lost) and under the destruction (its block freed twice, captures destroyed twice).
+TEST_CASE("a handler a destroyed capture adds at once leaves the table whole") {
+  int alive = 0;
+  std::vector<std::string> seen;
+  {
+    handler_table table;
+    auto guard = std::make_shared<on_destroy>(
+        [&] { table.add([&, c = alive_counter(alive)](double) { seen.push_back("double"); }); });
+    table.add([guard, c = alive_counter(alive)](int) {});  // the table is full: one slot
+    guard.reset();
+    table.add([&](int) { seen.push_back("second int"); });  // replaces: the table grows
+    message one = make(1);
+    message half = make(0.5);
+    CHECK(table.dispatch(one, address{}));
+    CHECK(table.dispatch(half, address{}));
+    CHECK(seen == std::vector<std::string>{"second int", "double"});
+    CHECK(alive == 1);
+  }
+  CHECK(alive == 0);
+  {
+    handler_table table;
+    auto guard = std::make_shared<on_destroy>(
+        [&] { table.add([&, c = alive_counter(alive)](double) { seen.push_back("late"); }); });
+    table.add([guard, c = alive_counter(alive)](int) {});
+    table.add([c = alive_counter(alive)](const std::string&) {});  // full: two slots
+    guard.reset();
+    CHECK(alive == 2);
+  }  // the int handler's guard adds a handler while the table is destroyed
+  CHECK(alive == 0);
+}
