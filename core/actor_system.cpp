@@ -31,12 +31,19 @@ std::string actor_system::describe_no_reply(const std::type_info& asked, const a
          detail::no_reply_reason(failure, timeout);
 }
 
+std::string detail::timeout_text(std::chrono::nanoseconds timeout) {
+  using namespace std::chrono;
+  if (timeout % milliseconds(1) == nanoseconds::zero())
+    return std::to_string(duration_cast<milliseconds>(timeout).count()) + " ms";
+  if (timeout % microseconds(1) == nanoseconds::zero())
+    return std::to_string(duration_cast<microseconds>(timeout).count()) + " us";
+  return std::to_string(timeout.count()) + " ns";
+}
+
 std::string detail::no_reply_reason(ask_failure failure, std::chrono::nanoseconds waited) {
   switch (failure) {
     case ask_failure::timed_out:
-      return "no reply within " +
-             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
-             " ms";
+      return "no reply within " + timeout_text(waited);
     case ask_failure::dead_letter:
       return "a dead letter: no live actor took it";
     case ask_failure::unhandled:

@@ -48,6 +48,9 @@ namespace detail {
 /// letter: no live actor took it", ...): the one wording of actor_system::ask's description and
 /// a typed reference's exceptions. `waited` is the ask's timeout.
 std::string no_reply_reason(ask_failure failure, std::chrono::nanoseconds waited);
+/// A timeout as written in errors: in the largest unit that states it exactly ("200 ms",
+/// "500 us", "1500 us", "250 ns"), so that a sub-millisecond timeout does not read "0 ms".
+std::string timeout_text(std::chrono::nanoseconds timeout);
 }  // namespace detail
 
 /// The reply to an outside ask — used like std::optional<R> (`if (r)`, `*r`, `r->`,

@@ -7,6 +7,7 @@
 
 #include "bases/common/actor_cell.hpp"
 #include "bases/common/runtime.hpp"
+#include "core/ask_result.hpp"
 #include "core/detail/method_call.hpp"
 #include "core/detail/type_name.hpp"
 #include "core/errors.hpp"
@@ -265,8 +266,7 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
   }
   auto error = std::make_exception_ptr(actor_system_request_timeout(
       "request " + std::to_string(request) + " of " + self().to_string() + ": no reply within " +
-      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
-      " ms"));
+      timeout_text(timeout)));
   message expiry(new envelope_of<call_reply>(address{}, call_reply{request, {}, error, true}));
   auto target = intrusive_ptr<actor_cell>::share(this);
   const timer_id timer = runtime_.timers().schedule_after(

@@ -484,6 +484,21 @@ TEMPLATE_TEST_CASE(
   CHECK_THROWS_AS(closed.value(), thespis::system_shut_down);
 }
 
+// A timeout under a millisecond read "no reply within 0 ms", which sends the reader looking for
+// a zero timeout that nobody set.
+TEMPLATE_TEST_CASE("a timed-out ask states a sub-millisecond timeout exactly", "[ask]",
+                   THESPIS_BASES) {
+  using Catch::Matchers::Contains;
+  thespis::actor_system sys{config_for<TestType>()};
+  const address replier = sys.template create_actor<late_replier>();
+  const auto held = sys.template ask<pong>(replier, hold_reply{}, 500us);
+  REQUIRE_FALSE(held);
+  CHECK_THAT(held.description(), Contains("no reply within 500 us"));
+  const auto odd = sys.template ask<pong>(replier, hold_reply{}, 1500us);
+  REQUIRE_FALSE(odd);
+  CHECK_THAT(odd.description(), Contains("no reply within 1500 us"));
+}
+
 TEMPLATE_TEST_CASE("a message to the null address is counted as a dead letter", "[dead-letter]",
                    THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
