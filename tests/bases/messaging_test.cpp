@@ -17,6 +17,7 @@
 
 #include "support/bases.hpp"
 #include "support/log_capture.hpp"
+#include "support/on_destroy.hpp"
 
 using namespace std::chrono_literals;
 using thespis::address;
@@ -339,17 +340,7 @@ TEMPLATE_TEST_CASE("a switch made in a nested receive() waits until the outer ha
 }
 
 namespace {
-// Runs its function when destroyed.
-class on_destroy {
- public:
-  explicit on_destroy(std::function<void()> f) : f_(std::move(f)) {}
-  on_destroy(const on_destroy&) = delete;
-  on_destroy& operator=(const on_destroy&) = delete;
-  ~on_destroy() { f_(); }
-
- private:
-  std::function<void()> f_;
-};
+using thespis::test::on_destroy;
 
 // Its first ping handler holds an object that registers a handler for switch_now when it is
 // destroyed: when the switch replaces that handler, once the message is done.

@@ -12,6 +12,7 @@
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
 #include "core/thespis.hpp"
+#include "support/on_destroy.hpp"
 
 using thespis::address;
 using thespis::message;
@@ -186,19 +187,7 @@ TEST_CASE("installing a table's held-back handlers leaves another table's alone"
   CHECK(seen == std::vector<int>{3, 2});
 }
 
-namespace {
-// Runs its function when destroyed: a handler's capture that registers a handler then.
-class on_destroy {
- public:
-  explicit on_destroy(std::function<void()> f) : f_(std::move(f)) {}
-  on_destroy(const on_destroy&) = delete;
-  on_destroy& operator=(const on_destroy&) = delete;
-  ~on_destroy() { f_(); }
-
- private:
-  std::function<void()> f_;
-};
-}  // namespace
+using thespis::test::on_destroy;
 
 // A held-back handler replaces one whose capture registers a handler when destroyed, which it
 // is while install_added() installs: that one is held back too (the actor is still in its
