@@ -83,7 +83,8 @@ class handler_table {
   /// message is done, so it calls this then, on the same thread; dispatch() then keeps no
   /// count of running handlers (two writes and a non-tail call per message, ~1.5 ns).
   /// If installing fails (out of memory), the rest of this table's held-back handlers are
-  /// dropped with the exception: none is left behind for a later table at the same address.
+  /// dropped with the exception, and so are those their destruction holds back: none is left
+  /// behind for a later table at the same address.
   void install_added() {
     auto& all = added_while_running();
     const auto not_mine = [this](const added_entry& a) { return a.table != this; };
@@ -100,15 +101,25 @@ class handler_table {
       try {
         mine.reserve(static_cast<std::size_t>(all.end() - first_mine));
       } catch (...) {
-        all.erase(first_mine, all.end());
+        drop_held_back();
         throw;
       }
       std::move(first_mine, all.end(), std::back_inserter(mine));  // noexcept moves
-      all.erase(first_mine, all.end());
-      for (added_entry& a : mine)
-        install(*a.e.type, std::move(a.e.fn));
+      all.erase(first_mine, all.end());  // moved-from: destroying them runs no capture's code
+      try {
+        for (added_entry& a : mine)
+          install(*a.e.type, std::move(a.e.fn));
+      } catch (...) {
+        mine.clear();      // the rest, whose destructors may hold back more...
+        drop_held_back();  // ...which go too
+        throw;
+      }
     }
   }
+
+  /// The bytes one held-back handler takes in the thread's list: for tests that make that
+  /// list's allocations fail.
+  static constexpr std::size_t held_back_entry_bytes();
 
   handler_table() noexcept = default;
   handler_table(const handler_table&) = delete;
@@ -136,6 +147,19 @@ class handler_table {
   static std::vector<added_entry>& added_while_running() {
     static thread_local std::vector<added_entry> added;
     return added;
+  }
+  // Drops this table's held-back handlers (installing them failed), each taken out of the list
+  // before it is destroyed: its captures' destructors may hold back another, growing the list,
+  // which must not happen inside the list's own erase. Until none of this table's is left.
+  void drop_held_back() noexcept {
+    auto& all = added_while_running();
+    for (;;) {
+      const auto last_mine = std::find_if(all.rbegin(), all.rend(),
+                                          [this](const added_entry& a) { return a.table == this; });
+      if (last_mine == all.rend()) return;
+      entry dropped = std::move(last_mine->e);
+      all.erase(std::next(last_mine).base());  // noexcept moves
+    }                                          // dropped is destroyed here, with the list whole
   }
   entry* lookup(const std::type_info& type) noexcept {
     if (!block_) return nullptr;
@@ -257,5 +281,9 @@ class handler_table {
 
   block* block_ = nullptr;  // null until the first handler
 };
+
+constexpr std::size_t handler_table::held_back_entry_bytes() {
+  return sizeof(added_entry);
+}
 
 }  // namespace thespis::detail

@@ -6,16 +6,21 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <string>
 #include <utility>
 
+#include "core/detail/handler_table.hpp"
+#include "core/detail/make_envelope.hpp"
 #include "support/bases.hpp"
+#include "support/on_destroy.hpp"
 
 using thespis::spawn_request;
 using thespis::test::answer_within;
 using thespis::test::config_for;
 using thespis::test::eventually;
+using thespis::test::on_destroy;
 
 // -- allocation faults ---------------------------------------------------------------------------
 // This binary's operator new fails on request, so that a test can run the runtime out of memory
@@ -130,4 +135,37 @@ TEMPLATE_TEST_CASE(
   CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));  // the unread ping
   CHECK(fault_fired.load());
   CHECK(quitter_ref.ask(&quitter::ping, answer_within));  // the id still works
+}
+
+// A handler switch whose installing runs out of memory fails that message; the handlers held
+// back for it are dropped — and so is one that a dropped handler's capture registers as it is
+// destroyed. Before, the drop destroyed them inside the list's own erase, and the registration
+// grew the list under it (reallocating the buffer being destroyed): the handler leaked, or the
+// heap was corrupted.
+TEST_CASE(
+    "a handler switch that runs out of memory drops what it held back, and what that held "
+    "back as it went",
+    "[dispatch]") {
+  using thespis::detail::handler_table;
+  auto captured = std::make_shared<int>(0);  // held by the handler registered while dropping
+  handler_table table;
+  handler_table other;  // its entry makes the list's sizes differ from this table's reserve
+  {
+    auto guard = std::make_shared<on_destroy>(
+        [&table, captured] { table.add([captured](double) {}, true); });
+    table.add([guard](int) {}, true);
+  }
+  other.add([](char) {}, true);
+  armed_fault = {handler_table::held_back_entry_bytes(), 1};  // the room for this table's one
+  fault_fired.store(false);
+  CHECK_THROWS_AS(table.install_added(), std::bad_alloc);
+  CHECK(fault_fired.load());
+  armed_fault = {};
+  CHECK(captured.use_count() == 1);  // the double handler was destroyed, not leaked
+  table.install_added();             // nothing of this table's is left to install
+  thespis::message d(thespis::detail::make_envelope(thespis::address{}, 1.0));
+  CHECK_FALSE(table.dispatch(d, thespis::address{}));
+  other.install_added();  // the other table's entry is untouched
+  thespis::message c(thespis::detail::make_envelope(thespis::address{}, 'c'));
+  CHECK(other.dispatch(c, thespis::address{}));
 }
