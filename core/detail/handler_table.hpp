@@ -60,7 +60,7 @@ class handler_table {
   bool dispatch(message& m, const address& from) {
     entry* h = lookup(m.type());
     if (h == nullptr) return false;
-    h->fn(m, from);  // a tail call: nothing to do after the handler (see install_added)
+    h->fn(m, from);  // nothing touches the table after the handler (see install_added)
     return true;
   }
 
@@ -269,7 +269,8 @@ class handler_table {
 
   void make_room_for_one() {
     if (block_ && block_->size < block_->capacity) return;
-    block* grown = allocate(block_ ? block_->capacity * 2 : 1);
+    // In 64 bits, so that allocate() sees a count past its limit, not a wrapped one.
+    block* grown = allocate(block_ ? std::size_t{block_->capacity} * 2 : 1);
     if (block_) {
       // handler_fn's move constructor is noexcept: nothing can fail halfway.
       std::uninitialized_move(block_->begin(), block_->end(), grown->begin());
