@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "bases/common/runtime.hpp"
 #include "core/actor_type_registry.hpp"
@@ -495,7 +496,7 @@ inline std::exception_ptr actor_cell::try_receive(message& msg, const address& s
   }
   // Owner only: defer_handler_change() wrote it on this thread, during receive().
   if (in_actor_code_.load(std::memory_order_relaxed) == actor_code::handlers_changed) {
-    install_changed_handlers(error);
+    install_after_message(error);
   }
   in_actor_code_.store(actor_code::none, std::memory_order_relaxed);
   return error;
@@ -516,14 +517,40 @@ bool actor_cell::defer_handler_change() noexcept {
   return false;
 }
 
-// The message is done: the handlers registered while it was handled take effect. Failing to
-// (out of memory) is the message's failure, as an exception from its handler would be.
+// The handler is done: the handlers registered while it ran take effect. Failing to (out of
+// memory) becomes `error` unless the handler failed already.
 void actor_cell::install_changed_handlers(std::exception_ptr& error) noexcept {
   try {
     actor_handlers_access::install_added(*instance());
   } catch (...) {
     if (!error) error = std::current_exception();
   }
+}
+
+// After a message. Installing that fails after a handler that succeeded is not the message's
+// failure: retried, the message ran a second time, on whatever handlers the switch had left
+// (its payload perhaps moved from). It is the actor's: logged, and under supervision a failure
+// (a restart gives it whole behaviour again); unsupervised, it goes on with the handlers it has.
+void actor_cell::install_after_message(std::exception_ptr& error) noexcept {
+  if (error) return install_changed_handlers(error);  // the handler failed: retried as always
+  install_changed_handlers(error);
+  if (!error) return;
+  // Out of the actor's code before a restart destroys the instance: what its destructor
+  // registers is installed at once, not held back for a table that is gone.
+  in_actor_code_.store(actor_code::none, std::memory_order_relaxed);
+  try {
+    std::string text =
+        "a message was handled, but the handlers it registered could not be installed";
+    try {
+      std::rethrow_exception(std::exchange(error, nullptr));
+    } catch (const std::exception& e) {
+      text += std::string(": ") + e.what();
+    } catch (...) {
+    }
+    log(log_level::error, text);
+  } catch (...) {  // the log sink failed too: nothing left to tell
+  }
+  if (supervised() && !exiting_) on_failure();
 }
 
 void actor_cell::return_poison(message msg, const address& sender, std::exception_ptr error) {

@@ -225,6 +225,7 @@ class actor_cell final : public actor_context, public runnable {
                                                         const address& sender) noexcept;
   std::exception_ptr try_receive(message& msg, const address& sender) noexcept;
   [[gnu::cold, gnu::noinline]] void install_changed_handlers(std::exception_ptr& error) noexcept;
+  [[gnu::cold, gnu::noinline]] void install_after_message(std::exception_ptr& error) noexcept;
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;

@@ -14,6 +14,7 @@
 #include "core/detail/handler_table.hpp"
 #include "core/detail/make_envelope.hpp"
 #include "support/bases.hpp"
+#include "support/log_capture.hpp"
 #include "support/on_destroy.hpp"
 
 using thespis::spawn_request;
@@ -168,4 +169,56 @@ TEST_CASE(
   other.install_added();  // the other table's entry is untouched
   thespis::message c(thespis::detail::make_envelope(thespis::address{}, 'c'));
   CHECK(other.dispatch(c, thespis::address{}));
+}
+
+namespace {
+struct switch_and_count {};
+struct count_request {};
+// Counts its messages; the first one switches to a handler that counts apart, and arms a fault
+// on the room the thread's list of held-back handlers takes for that switch: the second
+// allocation of that size (the first is a sort's scratch buffer, which falls back without it).
+class switching_counter : public thespis::actor {
+ public:
+  switching_counter() {
+    handle([this](switch_and_count) {
+      ++old_handler_runs_;
+      handle([this](switch_and_count) { ++new_handler_runs_; });
+      armed_fault = {thespis::detail::handler_table::held_back_entry_bytes(), 2};
+    });
+    handle([this](count_request, const thespis::address& from) {
+      armed_fault = {};  // not left for a later allocation on this thread, had it not fired
+      send(from, std::pair{old_handler_runs_, new_handler_runs_});
+    });
+  }
+
+ private:
+  int old_handler_runs_ = 0;
+  int new_handler_runs_ = 0;
+};
+}  // namespace
+
+// The handler ran, and only the switch it asked for failed: the message is not run again (it
+// was: a retry, on the handlers the failed switch left), the actor goes on with its handlers,
+// and the failure is logged.
+TEMPLATE_TEST_CASE(
+    "a message whose handler switch runs out of memory is handled once and the failure logged",
+    "[dispatch]", THESPIS_BASES) {
+  fault_fired.store(false);
+  thespis::test::log_capture logged;
+  thespis::system_config config;
+  config.log_to = logged.sink();
+  config.workers = 1;  // the fault is armed per thread: the counter's messages all run on one
+  thespis::actor_system sys{config_for<TestType>(config)};
+  const thespis::address counter = sys.template create_actor<switching_counter>();
+  sys.tell(counter, switch_and_count{});
+  const auto runs = sys.template ask<std::pair<int, int>>(counter, count_request{}, answer_within);
+  REQUIRE(runs);
+  CHECK(fault_fired.load());
+  CHECK(runs->first == 1);   // handled once, by the handler that asked for the switch
+  CHECK(runs->second == 0);  // the switch did not happen
+  bool reported = false;
+  for (const auto& r : logged.records())
+    reported = reported || (r.level == thespis::log_level::error &&
+                            r.text.find("could not be installed") != std::string::npos);
+  CHECK(reported);
 }
