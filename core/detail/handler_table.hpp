@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -86,34 +87,20 @@ class handler_table {
   /// dropped with the exception, and so are those their destruction holds back: none is left
   /// behind for a later table at the same address.
   void install_added() {
-    auto& all = added_while_running();
-    const auto not_mine = [this](const added_entry& a) { return a.table != this; };
-    // Until none is left: a replaced handler's destructor may register another (held back
-    // again, as the actor is still in its message), which must be installed too, not left in
-    // the list for whatever table next has this address.
-    for (;;) {
-      // Stable: this table's entries keep their order, and so do the others'. It allocates no
-      // memory it cannot do without (it falls back to an in-place algorithm).
-      const auto first_mine = std::stable_partition(all.begin(), all.end(), not_mine);
-      if (first_mine == all.end()) return;
-      // Out of the shared list before installing: that registration grows the list.
-      std::vector<added_entry> mine;
-      try {
-        mine.reserve(static_cast<std::size_t>(all.end() - first_mine));
-      } catch (...) {
-        drop_held_back();
-        throw;
+    std::vector<added_entry> mine;  // out of the shared list: installing may grow that list
+    try {
+      take_held_back(mine, 0);
+      for (std::size_t i = 0; i < mine.size(); ++i) {
+        install(*mine[i].e.type, std::move(mine[i].e.fn));
+        // A replaced handler's destructor may have registered handlers (held back, as the
+        // actor is still in its message): they come next, before the rest, as they would
+        // outside a message, where they are installed the moment they are registered.
+        take_held_back(mine, i + 1);
       }
-      std::move(first_mine, all.end(), std::back_inserter(mine));  // noexcept moves
-      all.erase(first_mine, all.end());  // moved-from: destroying them runs no capture's code
-      try {
-        for (added_entry& a : mine)
-          install(*a.e.type, std::move(a.e.fn));
-      } catch (...) {
-        mine.clear();      // the rest, whose destructors may hold back more...
-        drop_held_back();  // ...which go too
-        throw;
-      }
+    } catch (...) {
+      mine.clear();      // the rest, whose destructors may hold back more...
+      drop_held_back();  // ...which go too, as do any not taken yet
+      throw;
     }
   }
 
@@ -147,6 +134,19 @@ class handler_table {
   static std::vector<added_entry>& added_while_running() {
     static thread_local std::vector<added_entry> added;
     return added;
+  }
+  // Moves this table's held-back handlers out of the thread's list into `into` at `at`, in the
+  // order registered. Stable: the other tables' entries keep their order too; the partition
+  // allocates no memory it cannot do without (it falls back to an in-place algorithm). If the
+  // insert fails, nothing has moved.
+  void take_held_back(std::vector<added_entry>& into, std::size_t at) {
+    auto& all = added_while_running();
+    const auto first_mine = std::stable_partition(
+        all.begin(), all.end(), [this](const added_entry& a) { return a.table != this; });
+    if (first_mine == all.end()) return;
+    into.insert(into.begin() + static_cast<std::ptrdiff_t>(at), std::make_move_iterator(first_mine),
+                std::make_move_iterator(all.end()));  // noexcept moves, once room is made
+    all.erase(first_mine, all.end());  // moved-from: destroying them runs no capture's code
   }
   // Drops this table's held-back handlers (installing them failed), each taken out of the list
   // before it is destroyed: its captures' destructors may hold back another, growing the list,

@@ -209,6 +209,31 @@ TEST_CASE("a handler added by a replaced handler's destructor while installing i
   CHECK(seen == std::vector<std::string>{"int", "double"});
 }
 
+// What a replaced handler's destructor registers while installing counts as registered at that
+// moment, as it is outside a message: a later registration of the message's own wins over it.
+// It was installed after all of the message's, overriding the handler registered after it.
+TEST_CASE(
+    "a handler a replaced handler's destructor registers while installing is installed in "
+    "the order a switch made at once gives") {
+  std::vector<std::string> seen;
+  const auto switch_with = [&](handler_table& table, bool later) {
+    auto guard = std::make_shared<on_destroy>(
+        [&seen, &table, later] { table.add([&seen](double) { seen.push_back("x"); }, later); });
+    table.add([guard](int) {});  // H0, whose destruction registers x for double
+    guard.reset();
+    table.add([&seen](int) { seen.push_back("int"); }, later);        // H1 replaces H0
+    table.add([&seen](double) { seen.push_back("double"); }, later);  // H2, after x
+    table.install_added();
+    message half = make(0.5);
+    CHECK(table.dispatch(half, address{}));
+  };
+  handler_table at_once;
+  switch_with(at_once, false);
+  handler_table held_back;
+  switch_with(held_back, true);
+  CHECK(seen == std::vector<std::string>{"double", "double"});
+}
+
 // Outside a message (the constructor, the actor's destructor) a handler is added at once. When
 // the one it replaces, or the table's end, destroys a capture that adds a handler, the table
 // must be whole for that add: it grew under the replacement (the new handler written into the
