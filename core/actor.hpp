@@ -225,7 +225,8 @@ class actor : public detail::small_object {
   }
 
   /// Watches `target`: when it exits, this actor receives actor_exited{target, reason}; at once
-  /// (reason unknown) if it is already gone. Any actor may watch any other.
+  /// (reason unknown) if it is already gone. Any actor may watch any other. Outside code (the
+  /// sender of an outside tell or ask) never exits while the system runs: its watch never reports.
   void watch(const address& target) { own_context()->watch(target, true); }
 
   /// Stops watching `target`.

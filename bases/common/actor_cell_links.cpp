@@ -6,6 +6,8 @@
 #include <string>
 
 #include "bases/common/actor_cell.hpp"
+#include "bases/common/outside_inbox.hpp"
+#include "bases/common/reply_slot.hpp"
 #include "bases/common/runtime.hpp"
 #include "core/ask_result.hpp"
 #include "core/detail/method_call.hpp"
@@ -219,6 +221,13 @@ void actor_cell::watch(const address& target, bool start) {
     // once (it was ignored, and a watcher waiting for the notice waited for ever).
     if (start)
       deliver(new envelope_of<actor_exited>(target, actor_exited{target, exit_reason::unknown}));
+    return;
+  }
+  // Outside code (the sender of an outside tell, an outside ask's reply address) is no actor:
+  // it never exits while the system runs, so its watch is accepted and never reports. Sent there,
+  // the request was taken as an ask's reply (a thespis::detail::watch_request, the answer then a
+  // dead letter) or reached listen(); each kept by the watcher, it held reply addresses for good.
+  if (dynamic_cast<outside_inbox*>(to) != nullptr || dynamic_cast<reply_slot*>(to) != nullptr) {
     return;
   }
   auto& watching = links_state().watching;

@@ -322,3 +322,36 @@ TEMPLATE_TEST_CASE("a watcher does not keep the actors it watched once it heard 
   REQUIRE(eventually([&] { return heard() == targets; }));
   CHECK(eventually([&] { return heard() && token.use_count() == 1; }));
 }
+
+namespace {
+struct subscribe {};
+// Watches whoever subscribes — outside code too — and then answers.
+class subscriber_registry : public thespis::actor {
+ public:
+  subscriber_registry() {
+    handle([this](const subscribe&, const address& from) {
+      watch(from);
+      send(from, 42);
+    });
+  }
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("an actor that watches outside code leaves its replies to outside code whole",
+                   "[watch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address registry = sys.template create_actor<subscriber_registry>();
+  // The watch of an ask's reply address was taken as the reply (a thespis::detail::watch_request),
+  // and the real answer was a dead letter.
+  CHECK(sys.template ask<int>(registry, subscribe{}, answer_within) == 42);
+  // The watch of a tell's sender reached listen(), ahead of the answer.
+  sys.tell(registry, subscribe{});
+  auto heard = sys.listen(answer_within);
+  REQUIRE(heard);
+  CHECK(heard->template is<int>());
+  // Outside code never exits while the system runs: the watches report nothing, and the
+  // registry's exit (it stops watching) makes no dead letter.
+  CHECK(sys.shutdown().clean());
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
+  CHECK(sys.dead_letter_count() == 0);
+}
