@@ -7,6 +7,7 @@
 
 #include "bases/common/actor_cell.hpp"
 #include "bases/common/outside_inbox.hpp"
+#include "bases/common/reply_forwarder.hpp"
 #include "bases/common/reply_slot.hpp"
 #include "bases/common/runtime.hpp"
 #include "core/ask_result.hpp"
@@ -229,6 +230,12 @@ void actor_cell::watch(const address& target, bool start) {
   // dead letter) or reached listen(); each kept by the watcher, it held reply addresses for good.
   if (dynamic_cast<outside_inbox*>(to) != nullptr || dynamic_cast<reply_slot*>(to) != nullptr) {
     return;
+  }
+  // A request's sender address stands for the asking actor: watched as that actor, whose exit
+  // notice names it. Kept as the request's address, the watch was never forgotten (the notice
+  // names another), and held the gone asker's cell for as long as the watcher lived.
+  if (const auto* forwarder = dynamic_cast<reply_forwarder*>(to)) {
+    return watch(forwarder->asker(), start);
   }
   auto& watching = links_state().watching;
   if (start) {

@@ -28,6 +28,9 @@ class reply_forwarder final : public address_target {
         request_(request),
         expected_(expected) {}
 
+  /// Returns the asking actor this address stands for. Thread-safe: set at construction.
+  const address& asker() const noexcept { return asker_; }
+
   void deliver(envelope* env) noexcept override;
   void sent_message_dead() noexcept override;
   void sent_message_unhandled() noexcept override;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -236,6 +237,32 @@ TEMPLATE_TEST_CASE("a watch of a request's sender is no answer, and watches the 
   // notice, so counts it).
   sys.tell(asker, thespis::actor_exit_request{});
   CHECK(thespis::test::eventually([&] { return sys.status().unhandled_count == 1; }));
+  CHECK(sys.dead_letter_count() == 0);
+}
+
+// The watch reached the asker, but the watcher kept the request's sender address, which the
+// asker's exit notice does not name: it was never forgotten, and held the gone asker's cell for
+// as long as the watcher lived (a service watching each caller grew by a cell per request).
+TEMPLATE_TEST_CASE("a watcher of a request's sender does not keep the asker once it exited",
+                   "[request][watch]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  // Each asker's cell keeps the requirements it was created with: the token's use count tells
+  // how many of their cells are still allocated.
+  auto token = std::make_shared<int>(0);
+  constexpr int askers = 20;
+  for (int i = 0; i < askers; ++i) {
+    const address asker = sys.template create_actor<quote_asker>(thespis::requirements{}.require(
+        [token](const thespis::capability_map&, const thespis::requirements&) { return true; }));
+    REQUIRE(quote_for(sys, asker, q, 7) == "quote 14");
+    sys.tell(asker, thespis::actor_exit_request{});
+  }
+  // The quoter counts each notice as unhandled; an outside request then makes it let go of the
+  // last sender it handled (see sender_references.hpp).
+  REQUIRE(thespis::test::eventually([&] { return sys.status().unhandled_count == askers; }));
+  CHECK(thespis::test::eventually([&] {
+    return sys.template ask<quote>(q, quote_request{1}, answer_within) && token.use_count() == 1;
+  }));
   CHECK(sys.dead_letter_count() == 0);
 }
 
