@@ -133,9 +133,11 @@ void actor_cell::count_unhandled(const std::type_info& message_type) noexcept {
 
 // Mail that found the mailbox closed: the actor is gone.
 void actor_cell::deliver_after_close(envelope* env) noexcept {
-  if (is_own_timer(env) || payload_if<actor_exit_request>(env)) {
+  if (is_own_timer(env) || payload_if<actor_exit_request>(env) ||
+      payload_if<restart_request>(env) || payload_if<child_failed>(env)) {
     // A timer that was already firing as the actor exited dies with it; asking a gone actor to
-    // exit loses nothing.
+    // exit, or to restart (an all_for_one sibling that exited as the group failed), or telling
+    // a gone parent of a failure, loses nothing.
     destroy_envelope(env);
   } else if (env->routed_by_id() && key()) {
     runtime_.ids().returned(*key(), *this, env);  // ahead of what waits for the next actor

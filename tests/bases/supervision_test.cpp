@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "support/bases.hpp"
@@ -336,6 +338,70 @@ TEMPLATE_TEST_CASE("all-for-one restarts only the siblings created with all-for-
   CHECK(state_of(sys, children[2]) == 1);  // one_for_one: not in the group
   CHECK(state_of(sys, children[3]) == 1);  // unsupervised
   CHECK(c->workers_built.load() == 6);
+}
+
+namespace {
+struct fail_and_leave {
+  address failing;
+  address leaving;
+};
+
+// A worker whose exit handler, given a gate, waits for it to open.
+class gated_worker : public worker {
+ public:
+  gated_worker(std::shared_ptr<counts> c, const std::shared_ptr<thespis::test::gate>& g)
+      : worker(std::move(c)) {
+    if (g) handle([g](thespis::actor_exit_request&) { g->wait(); });
+  }
+};
+
+// Two all_for_one workers, the second gated; fails the first and asks the second to exit, in
+// that order, on request.
+class pair_supervisor : public thespis::actor {
+ public:
+  pair_supervisor(std::shared_ptr<counts> c, const std::shared_ptr<thespis::test::gate>& g) {
+    const supervision together{restart_strategy::all_for_one, 3};
+    children_.push_back(create_actor<worker>(together, c));
+    children_.push_back(create_actor<gated_worker>(together, c, g));
+    handle([this](const get_children&, const address& from) { send(from, children_); });
+    handle([this](const fail_and_leave& f) {
+      send(f.failing, boom{});
+      send(f.leaving, thespis::actor_exit_request{});
+    });
+  }
+
+ private:
+  std::vector<address> children_;
+};
+}  // namespace
+
+// The parent restarts the group when it hears of the failure; a sibling that exited meanwhile,
+// its exit notice not handled yet, got a restart request at its closed mailbox: a dead letter
+// (a thespis::detail::restart_request in a dead-letter handler), though nobody lost anything.
+TEMPLATE_TEST_CASE("an all-for-one restart that finds a sibling gone makes no dead letter",
+                   "[supervision]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto c = std::make_shared<counts>();
+  constexpr bool simple = std::is_same_v<TestType, thespis::test::simple_base>;
+  auto g = simple ? nullptr : std::make_shared<thespis::test::gate>();
+  address sup = sys.template create_actor<pair_supervisor>(c, g);
+  const auto children = children_of(sys, sup);
+  if constexpr (simple) {
+    // One run to quiet: the first fails and restarts, then the second exits, and the
+    // supervisor hears of the failure before the exit.
+    sys.tell(sup, fail_and_leave{children[0], children[1]});
+  } else {
+    thespis::test::gate_opener opener{g};
+    sys.tell(children[1], thespis::actor_exit_request{});  // held in its exit handler
+    REQUIRE(eventually([&] { return g->has_waiter(); }));
+    REQUIRE(fail(sys, children[0]));
+    (void)state_of(sys, children[0]);  // restarted: it has told the supervisor
+    (void)children_of(sys, sup);       // which has asked the held sibling to restart
+    g->open();
+  }
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 2; }));  // the supervisor, the first
+  CHECK(c->workers_built.load() == 3);
+  CHECK(sys.dead_letter_count() == 0);
 }
 
 namespace {
