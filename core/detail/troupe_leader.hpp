@@ -30,7 +30,12 @@ class troupe_leader final : public actor {
     if (auto* w = msg.try_get<wakeup_message>(); w && w->payload.is<dismiss_surplus>()) {
       return on_dismiss();
     }
-    if (msg.is<actor_exit_request>()) return on_exit();
+    if (auto* exit = msg.try_get<actor_exit_request>()) {
+      // The members go too, even when asked not to take children along: nobody else has their
+      // addresses, and they would idle as top-level actors until the system shut down.
+      exit->recursive = true;
+      return on_exit();
+    }
     // Empty on the retry after dispatch() threw (a member could not be created): the first
     // attempt queued it already. It waits for the next dispatch, or the troupe's exit.
     envelope* env = msg.release();

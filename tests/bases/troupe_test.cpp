@@ -300,3 +300,21 @@ TEMPLATE_TEST_CASE("a troupe whose members exit on their own loses none of its w
   REQUIRE(eventually([&] { return *handled == 20000; }));
   CHECK(sys.dead_letter_count() == 0);
 }
+
+// A troupe's members exist only to do its work, and nobody else has their addresses: they went
+// on living, idle, as top-level actors when the troupe was asked to exit without its children.
+TEMPLATE_TEST_CASE("a troupe asked to exit without its children still takes its members along",
+                   "[troupe]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  address t = sys.template create_actor<worker>();
+  for (int i = 0; i < 3; ++i)
+    sys.tell(t, job{i});
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(sys.listen(answer_within));
+  REQUIRE(sys.live_actor_count() > 1);  // the leader and its members
+  thespis::actor_exit_request leave;
+  leave.not_recursive();
+  sys.tell(t, leave);
+  CHECK(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(sys.dead_letter_count() == 0);
+}
