@@ -301,7 +301,10 @@ void actor_cell::deliver(envelope* env) noexcept {
 // Out of line and cold: inlined, its checks made every delivery save and restore registers
 // (thread_ring: ~1 ns a hop).
 void actor_cell::deliver_to_closed(envelope* env) noexcept {
-  if (is_notice_for_the_living(env)) return destroy_envelope(env);
+  // A notice sent by id is mail for the id: deliver_after_close() keeps it for the next actor.
+  if (is_notice_for_the_living(env) && !(env->routed_by_id() && key())) {
+    return destroy_envelope(env);
+  }
   deliver_after_close(env);
 }
 
@@ -434,7 +437,8 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     return;
   }
   if (payload_if<actor_exit_request>(env) || payload_if<transient_check>(env) ||
-      (payload_if<child_actor_exited>(env) == nullptr && is_notice_for_the_living(env))) {
+      (payload_if<child_actor_exited>(env) == nullptr && is_notice_for_the_living(env) &&
+       !(env->routed_by_id() && key()))) {
     if (payload_if<orphaned>(env)) parent_ = address{};  // it reports its exit to nobody
     destroy_envelope(env);
     return;
@@ -617,10 +621,12 @@ void actor_cell::finish() noexcept {
   }
   const address me = self();
   mailbox_.close(batch_, [&](envelope* env) {
-    if (payload_if<actor_exit_request>(env) || is_own_timer(env) || is_notice_for_the_living(env)) {
+    if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
       destroy_envelope(env);  // asking a gone actor to exit, or waking it, loses nothing
     } else if (env->routed_by_id() && key()) {
-      keep_unread(env);
+      keep_unread(env);  // a notice too: sent by id, it is the next actor's mail
+    } else if (is_notice_for_the_living(env)) {
+      destroy_envelope(env);
     } else if (payload_if<watch_request>(env)) {
       // Starting to watch: told below, with the reason. Stopping: not told, as it asked.
       const address sender = std::move(env->sender);

@@ -666,3 +666,45 @@ TEMPLATE_TEST_CASE("a state that fails to save at retirement is logged as an err
   CHECK_THAT(records[0].text,
              Catch::Contains("retiring without its state") && Catch::Contains("disk full"));
 }
+
+namespace {
+// Hears of other actors' exits by id. Told to leave, it asks itself to exit and then sends its
+// own id a notice: mail that reaches it after its exit request.
+class exit_listener {
+ public:
+  exit_listener(thespis::context& ctx, std::string id, std::shared_ptr<std::atomic<int>> heard)
+      : ctx_(ctx), id_(std::move(id)), heard_(std::move(heard)) {}
+  static auto handlers() { return thespis::handler_list<&exit_listener::on_exited>{}; }
+  void on_exited(const thespis::actor_exited&) { heard_->fetch_add(1); }
+  void leave() {
+    ctx_.exit();
+    ctx_.by_id<exit_listener>(id_).tell(thespis::actor_exited{});
+  }
+
+ private:
+  thespis::context& ctx_;
+  std::string id_;
+  std::shared_ptr<std::atomic<int>> heard_;
+};
+
+class exit_listener_director : public thespis::actor {
+ public:
+  explicit exit_listener_director(std::shared_ptr<std::atomic<int>> heard) {
+    direct<exit_listener>();
+    handle([this, heard](spawn_request& r) { create_for<exit_listener>(r, r.id, heard); });
+  }
+};
+}  // namespace
+
+// An exit notice is dropped by an actor that is gone (it means something only to the living),
+// but one sent by id is mail for the id: it was dropped, uncounted, instead of going to the next
+// actor with the id.
+TEMPLATE_TEST_CASE("an exit notice sent by id to a retiring actor reaches its next incarnation",
+                   "[by-id][retire]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto heard = std::make_shared<std::atomic<int>>(0);
+  sys.template create_actor<exit_listener_director>(heard);
+  sys.template by_id<exit_listener>("gina").tell(&exit_listener::leave);
+  CHECK(eventually([&] { return heard->load() == 1; }));
+  CHECK(sys.dead_letter_count() == 0);
+}
