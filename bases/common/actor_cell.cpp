@@ -302,7 +302,7 @@ void actor_cell::deliver(envelope* env) noexcept {
 // (thread_ring: ~1 ns a hop).
 void actor_cell::deliver_to_closed(envelope* env) noexcept {
   // A notice sent by id is mail for the id: deliver_after_close() keeps it for the next actor.
-  if (is_notice_for_the_living(env) && !(env->routed_by_id() && key())) {
+  if (is_notice_for_the_living(env) && !is_mail_for_the_id(env)) {
     return destroy_envelope(env);
   }
   deliver_after_close(env);
@@ -438,7 +438,7 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
   }
   if (payload_if<actor_exit_request>(env) || payload_if<transient_check>(env) ||
       (payload_if<child_actor_exited>(env) == nullptr && is_notice_for_the_living(env) &&
-       !(env->routed_by_id() && key()))) {
+       !is_mail_for_the_id(env))) {
     if (payload_if<orphaned>(env)) parent_ = address{};  // it reports its exit to nobody
     destroy_envelope(env);
     return;
@@ -454,7 +454,7 @@ void actor_cell::handle_while_exiting(envelope* env) noexcept {
     take_due_wakeups(notice);  // they come next, and go where an exiting actor's wakeups go
     return;
   }
-  if (env->routed_by_id() && key()) return keep_unread(env);  // for the id's next actor
+  if (is_mail_for_the_id(env)) return keep_unread(env);  // for the id's next actor
   if (payload_if<watch_request>(env) || payload_if<call_reply>(env) ||
       payload_if<child_failed>(env) || payload_if<restart_request>(env)) {
     address sender = std::move(env->sender);
@@ -623,7 +623,7 @@ void actor_cell::finish() noexcept {
   mailbox_.close(batch_, [&](envelope* env) {
     if (payload_if<actor_exit_request>(env) || is_own_timer(env)) {
       destroy_envelope(env);  // asking a gone actor to exit, or waking it, loses nothing
-    } else if (env->routed_by_id() && key()) {
+    } else if (is_mail_for_the_id(env)) {
       keep_unread(env);  // a notice too: sent by id, it is the next actor's mail
     } else if (is_notice_for_the_living(env)) {
       destroy_envelope(env);

@@ -256,6 +256,11 @@ class actor_cell final : public actor_context, public runnable {
   void unpark() noexcept;
   // links: ids, watchers, replies (actor_cell_links.cpp)
   const id_key* key() const noexcept;
+  // True if `env` is mail for this actor's id, kept for the id's next actor when this one is
+  // gone or going (sent by id, and this actor has one).
+  bool is_mail_for_the_id(const envelope* env) const noexcept {
+    return env->routed_by_id() && key() != nullptr;
+  }
   bool handle_link_message(message& msg, const address& sender) noexcept;
   void keep_unread(envelope* env) noexcept;
   // Makes a call_reply that nobody awaits a dead letter, as its replier sent it.

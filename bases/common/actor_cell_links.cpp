@@ -6,9 +6,6 @@
 #include <string>
 
 #include "bases/common/actor_cell.hpp"
-#include "bases/common/outside_inbox.hpp"
-#include "bases/common/reply_forwarder.hpp"
-#include "bases/common/reply_slot.hpp"
 #include "bases/common/runtime.hpp"
 #include "core/ask_result.hpp"
 #include "core/detail/method_call.hpp"
@@ -114,7 +111,7 @@ bool actor_cell::is_own_timer(envelope* env) noexcept {
 }
 
 void actor_cell::give_back_unhandled(envelope* env) noexcept {
-  if (env->routed_by_id() && key()) return keep_unread(env);  // for the id's next actor
+  if (is_mail_for_the_id(env)) return keep_unread(env);  // for the id's next actor
   runtime_.dead_letter(env, self());
 }
 
@@ -139,7 +136,7 @@ void actor_cell::deliver_after_close(envelope* env) noexcept {
     // exit, or to restart (an all_for_one sibling that exited as the group failed), or telling
     // a gone parent of a failure, loses nothing.
     destroy_envelope(env);
-  } else if (env->routed_by_id() && key()) {
+  } else if (is_mail_for_the_id(env)) {
     runtime_.ids().returned(*key(), *this, env);  // ahead of what waits for the next actor
   } else if (auto* request = payload_if<watch_request>(env)) {
     if (request->start) tell_watcher(env->sender, exit_reason::unknown);
@@ -226,19 +223,12 @@ void actor_cell::watch(const address& target, bool start) {
       deliver(new envelope_of<actor_exited>(target, actor_exited{target, exit_reason::unknown}));
     return;
   }
-  // Outside code (the sender of an outside tell, an outside ask's reply address) is no actor:
-  // it never exits while the system runs, so its watch is accepted and never reports. Sent there,
-  // the request was taken as an ask's reply (a thespis::detail::watch_request, the answer then a
-  // dead letter) or reached listen(); each kept by the watcher, it held reply addresses for good.
-  if (dynamic_cast<outside_inbox*>(to) != nullptr || dynamic_cast<reply_slot*>(to) != nullptr) {
-    return;
-  }
-  // A request's sender address stands for the asking actor: watched as that actor, whose exit
-  // notice names it. Kept as the request's address, the watch was never forgotten (the notice
-  // names another), and held the gone asker's cell for as long as the watcher lived.
-  if (const auto* forwarder = dynamic_cast<reply_forwarder*>(to)) {
-    return watch(forwarder->asker(), start);
-  }
+  // Sent to outside code, the request was taken as an ask's reply (the answer then a dead
+  // letter) or reached listen(); kept by the watcher, it held reply addresses for good.
+  if (to->is_outside_code()) return;
+  // Kept as the request's address, the watch was never forgotten (the exit notice names the
+  // asker), and held the gone asker's cell for as long as the watcher lived.
+  if (const address* actor = to->stands_for()) return watch(*actor, start);
   auto& watching = links_state().watching;
   if (start) {
     watching.insert(target);

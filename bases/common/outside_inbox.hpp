@@ -25,6 +25,7 @@ class outside_inbox final : public address_target {
   outside_inbox(address_id id, rejecter reject) : address_target(id), reject_(std::move(reject)) {}
 
   void deliver(envelope* env) noexcept override;
+  bool is_outside_code() const noexcept override { return true; }
 
   /// Returns the oldest message, waiting up to `timeout` for one; empty on timeout.
   message take(std::chrono::nanoseconds timeout) noexcept;

@@ -28,8 +28,8 @@ class reply_forwarder final : public address_target {
         request_(request),
         expected_(expected) {}
 
-  /// Returns the asking actor this address stands for. Thread-safe: set at construction.
-  const address& asker() const noexcept { return asker_; }
+  /// The asking actor (set at construction: thread-safe).
+  const address* stands_for() const noexcept override { return &asker_; }
 
   void deliver(envelope* env) noexcept override;
   void sent_message_dead() noexcept override;

@@ -24,6 +24,7 @@ class reply_slot final : public address_target {
   reply_slot(address_id id, rejecter reject) : address_target(id), reject_(std::move(reject)) {}
 
   void deliver(envelope* env) noexcept override;
+  bool is_outside_code() const noexcept override { return true; }
 
   /// Returns the reply if it has arrived, else why not (timed_out if nothing said otherwise),
   /// and closes the slot.

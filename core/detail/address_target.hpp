@@ -7,6 +7,10 @@
 
 #include "core/detail/ref_counted.hpp"
 
+namespace thespis {
+class address;
+}  // namespace thespis
+
 namespace thespis::detail {
 
 struct envelope;
@@ -54,6 +58,15 @@ class address_target : public ref_counted {
   /// Told, as the sender, that its receiver dropped a message it sent as unhandled (no handler
   /// for its type): no reply to it can come either. By default as sent_message_dead().
   virtual void sent_message_unhandled() noexcept { sent_message_dead(); }
+
+  // -- what a watch of this address watches ----------------------------------------------------
+  /// True for code outside the actor system (its inbox, an outside ask's reply address): it
+  /// never exits while the system runs, so a watch of it is accepted and never reports — and no
+  /// watch request is sent there, where it would be taken for a reply.
+  virtual bool is_outside_code() const noexcept { return false; }
+  /// The actor this address stands for, if it is not one itself (a request's reply address
+  /// stands for the asking actor, whose exit notice names the asker); otherwise null.
+  virtual const address* stands_for() const noexcept { return nullptr; }
 
  private:
   // Not an address_id member: a 32-bit node fills the reference count's word (the base's tail
