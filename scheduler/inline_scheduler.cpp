@@ -15,7 +15,7 @@ void inline_scheduler::drain() noexcept {
   while (!ready_.empty()) {
     runnable* r = ready_.front();
     ready_.pop_front();
-    if (run_(*r) == run_result::yielded) ready_.push_back(r);
+    if (run_(*r) == run_result::yielded) ready_.push_back(r);  // kept_open: never offered here
   }
   draining_ = false;
 }

@@ -30,9 +30,15 @@ struct tbb_scheduler::impl {
         parallelism(raise_parallelism_to(workers + 1)),
         arena(static_cast<int>(workers), /*reserved_for_masters=*/0) {}
 
-  void activate(runnable* r) noexcept;
+  // How an activation came to run: from a drainer (woken from outside, offered to stay
+  // scheduled: see keep_open_offered()) or from a task of ours.
+  enum class woken { from_outside, inside };
+  void activate(runnable* r, woken how = woken::inside) noexcept;
   void schedule(runnable& r) noexcept;
   void inject(runnable* r) noexcept;
+  void queue_for_drainers(runnable* r) noexcept;
+  bool queue_in_overflow(runnable* r, bool even_if_empty = false) noexcept;
+  void keep_open(runnable* r) noexcept;
   bool start_drainer_if_needed(runnable* first) noexcept;
   void drain_injected() noexcept;
   bool linger() noexcept;
@@ -49,6 +55,10 @@ struct tbb_scheduler::impl {
   // take it: its sender goes on sending to it (see held_runnable.hpp). Alone in the pool, it
   // stays.
   static void release_held(detail::held_runnable_slot& slot) noexcept;
+  // Whether a runnable woken from outside may stay scheduled: only while others woken so wait
+  // in the drainers' queue. Kept open alone, it would be taken straight back, before anything
+  // could have come for it.
+  static bool others_woken_from_outside(detail::held_runnable_slot& slot) noexcept;
   // Into the calling thread's deque, in the arena it is in: only from a task of ours (see
   // in_own_task()).
   void spawn_local(runnable* r) noexcept {
@@ -191,22 +201,31 @@ void tbb_scheduler::impl::release_held(detail::held_runnable_slot& slot) noexcep
   }
 }
 
+bool tbb_scheduler::impl::others_woken_from_outside(detail::held_runnable_slot& slot) noexcept {
+  return static_cast<impl*>(static_cast<worker_slot&>(slot).owner)->injected_waiting();
+}
+
 // Runs r, then whatever its activation scheduled into the `next` slot, up to chain_limit.
-void tbb_scheduler::impl::activate(runnable* r) noexcept {
+void tbb_scheduler::impl::activate(runnable* r, woken how) noexcept {
   worker_slot slot;
   slot.owner = this;
   slot.release = release_held;
+  // Only to r's first run (see keep_open_offered()).
+  slot.keep_open_candidate = how == woken::from_outside ? r : nullptr;
+  slot.may_keep_open = others_woken_from_outside;
   detail::held_runnable_slot* outer = std::exchange(detail::current_held_slot, &slot);
   for (unsigned hops = 1;; ++hops) {
     // No reference counting here: two atomic updates per activation were ~10 % of ping_pong.
     // The runnable's owner keeps it alive while it is queued (see runnable).
     run_result result = run(*r);
+    slot.keep_open_candidate = nullptr;
     // A runnable that spent its budget gives way only to work that waits: alone, it runs on
     // here. Re-queued, it went to whichever worker was idle, a migration per budget (its
     // mailbox's messages and their frees crossing cores: counting at 2 workers 33 -> 23 ns).
     while (result == run_result::yielded && slot.next == nullptr && !others_waiting())
       result = run(*r);
     if (result == run_result::yielded) enqueue_fifo(r);  // to the back: others get a turn
+    if (result == run_result::kept_open) keep_open(r);
     r = std::exchange(slot.next, nullptr);
     if (!r) break;
     if (hops == chain_limit) {
@@ -229,20 +248,46 @@ void tbb_scheduler::impl::activate(runnable* r) noexcept {
 // drainer is a oneTBB task, and one per created actor was ~15 % of fork_join_creation.
 void tbb_scheduler::impl::inject(runnable* r) noexcept {
   if (drainers.load(std::memory_order_relaxed) == 0 && start_drainer_if_needed(r)) return;
-  if (!injected.try_push(r)) {
-    std::lock_guard lock(overflow_mutex);
-    // Fails only out of memory (noexcept: terminates); a schedule that cannot be kept would lose
-    // the actor for good.
-    overflow.push_back(r);
-    // relaxed: the fence below orders it.
-    overflow_count.store(overflow.size(), std::memory_order_relaxed);
-  }
+  queue_for_drainers(r);
   // seq_cst: pairs with the fence in drain_injected(). Of this thread (queued r — the ring's
   // tail or the overflow count — then reads the drainer count) and a drainer that leaves (lowers
   // the drainer count, then reads both), at least one sees the other's write, so r is never
   // left without a drainer.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   (void)start_drainer_if_needed(nullptr);
+}
+
+// Into the drainers' queue: the ring, or the overflow when it is full.
+void tbb_scheduler::impl::queue_for_drainers(runnable* r) noexcept {
+  if (!injected.try_push(r)) (void)queue_in_overflow(r, /*even_if_empty=*/true);
+}
+
+// Behind the overflow's runnables: returns false (and queues nothing) if the overflow is empty,
+// unless told to queue there anyway.
+bool tbb_scheduler::impl::queue_in_overflow(runnable* r, bool even_if_empty) noexcept {
+  std::lock_guard lock(overflow_mutex);
+  if (overflow.empty() && !even_if_empty) return false;
+  // Fails only out of memory (noexcept: terminates); a schedule that cannot be kept would lose
+  // the runnable for good.
+  overflow.push_back(r);
+  // relaxed: the caller orders it (inject()'s fence; keep_open() is in a drainer, which looks).
+  overflow_count.store(overflow.size(), std::memory_order_relaxed);
+  return true;
+}
+
+// A runnable woken from outside, kept scheduled after an activation that handled work, goes
+// behind what waits in the drainers' queue; its next activation goes idle if it finds nothing.
+// Only from a drainer (activate(r, woken::from_outside)), which takes from the queue after
+// this activation or, leaving, starts another if the queue is not empty: no fence is needed
+// for r to be found. A backlog gets a second drainer, as in inject(), so that a feeder's actors
+// kept open are not all left to one worker.
+void tbb_scheduler::impl::keep_open(runnable* r) noexcept {
+  // Behind the overflow while it holds any: drainers take from the ring first, and runnables
+  // kept open that went back to the ring would keep it from ever emptying, leaving those in
+  // the overflow waiting for as long as the feeding goes on.
+  if (overflow_count.load(std::memory_order_relaxed) == 0 || !queue_in_overflow(r))
+    queue_for_drainers(r);
+  if (backlogged()) (void)start_drainer_if_needed(nullptr);
 }
 
 // Starts a drainer, running `first` before the queue, and returns whether it did: if none runs,
@@ -258,7 +303,7 @@ bool tbb_scheduler::impl::start_drainer_if_needed(runnable* first) noexcept {
       count_shared(&task_counts::submitted);  // from any thread: an outside one, mostly
       arena.enqueue(group.defer([this, first] {
         count_here(&task_counts::started);
-        if (first) activate(first);
+        if (first) activate(first, woken::from_outside);
         drain_injected();
       }));
       return true;
@@ -286,7 +331,7 @@ void tbb_scheduler::impl::drain_injected() noexcept {
         if (injected_waiting()) (void)start_drainer_if_needed(nullptr);
         lingered = false;
       }
-      activate(r);
+      activate(r, woken::from_outside);
       ++ran;
       continue;
     }

@@ -213,6 +213,9 @@ class actor_cell final : public actor_context, public runnable {
 
  private:
   run_result run() noexcept;
+  bool stays_open(unsigned handled) noexcept;
+  static constexpr unsigned char offers_declined_after_a_look_in_vain = 8;
+  run_result stay_scheduled(run_result result) noexcept;
   ~actor_cell() override;
   void destroy() const noexcept override;
 
@@ -469,6 +472,10 @@ class actor_cell final : public actor_context, public runnable {
   // timing_state().transient_after is set: each message counts as activity. A flag here, so
   // that handling a message reads nothing of the rare state, on the line senders write.
   bool transient_ : 1 = false;
+  // The scheduler's offer to stay scheduled (see run()): the last activation took it, so this
+  // one is a second look; and how many offers to decline after a look that found nothing.
+  bool kept_open_ : 1 = false;
+  unsigned char offers_to_decline_ : 4 = 0;
   exit_reason exit_reason_ = exit_reason::requested;  // what watchers will be told; owner only
   // shared
   std::atomic<bool> exit_requested_{false};
@@ -480,9 +487,9 @@ class actor_cell final : public actor_context, public runnable {
 
 #if THESPIS_THREAD_SANITIZER
   // Hands the actor's state from one activation to the next when the scheduler re-queues a
-  // yielded activation. The scheduler synchronizes that hand-off itself, but through code the
-  // sanitizer may not see (an uninstrumented pool); this pair makes it explicit for it. Only
-  // in sanitized builds: elsewhere it would cost every cell a word.
+  // yielded or kept-open activation. The scheduler synchronizes that hand-off itself, but through
+  // code the sanitizer may not see (an uninstrumented pool); this pair makes it explicit for it.
+  // Only in sanitized builds: elsewhere it would cost every cell a word.
   std::atomic<unsigned> handoff_{0};
 #endif
 };

@@ -10,6 +10,7 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include "mailbox/mpsc_mailbox.hpp"
 #include "scheduler/held_runnable.hpp"
 #include "scheduler/tbb_scheduler.hpp"
 
@@ -576,4 +577,146 @@ TEST_CASE("a pool made inside a task group that is then cancelled still runs wha
   const bool both_ran = both_set_within(first_ran, second_ran, std::chrono::seconds(10));
   if (!both_ran) (void)pool.release();
   REQUIRE(both_ran);
+}
+
+namespace {
+// A runnable with a mailbox, as an actor cell has: fed from outside, scheduled by whoever finds
+// it idle, and taking the pool's offer to stay scheduled after an activation that found work.
+class fed_task final : public task {
+ public:
+  struct item {
+    item* next = nullptr;
+    int seq = 0;
+  };
+  // Returns true if the push found it idle: the caller must schedule it.
+  bool feed(item& i) { return mailbox_.push(&i) == thespis::push_result::unblocked; }
+  thespis::run_result run() noexcept override {
+    for (int found = 0;;) {
+      if (item* i = mailbox_.try_pop()) {
+        const int handled = handled_.load(std::memory_order_relaxed);  // written here only
+        if (i->seq != handled) ++out_of_order_;
+        handled_.store(handled + 1, std::memory_order_release);  // done with the item
+        ++found;
+      } else if (found != 0 && thespis::detail::keep_open_offered(*this)) {
+        ++kept_open_;
+        return thespis::run_result::kept_open;
+      } else if (mailbox_.try_block()) {
+        return thespis::run_result::idle;
+      }
+    }
+  }
+  // acquire: pairs with the release in run(), so an item counted as handled may be fed again.
+  int handled() const { return handled_.load(std::memory_order_acquire); }
+  // Read after the pool drained (which orders them after every run).
+  int kept_open() const { return kept_open_; }
+  int out_of_order() const { return out_of_order_; }
+
+ private:
+  thespis::mpsc_mailbox<item> mailbox_;
+  std::atomic<int> handled_{0};
+  int kept_open_ = 0;
+  int out_of_order_ = 0;
+};
+}  // namespace
+
+// The offer that spares a thread feeding many actors from outside a schedule per message: a
+// runnable kept open must still run again, and must go idle once it finds nothing — else a
+// later push would find it "scheduled" and nobody would ever run it. One worker, held while
+// the runnables are scheduled: they all wait in the drainers' queue, so the offer is made.
+TEST_CASE(
+    "runnables woken from outside stay scheduled while others wait, and go idle once they "
+    "find nothing") {
+  constexpr int count = 64;
+  std::deque<fed_task> fed(count);
+  std::vector<fed_task::item> first_items(count);
+  std::vector<fed_task::item> second_items(count);
+  blocker hold;
+  thespis::tbb_scheduler pool(1, task::activate);
+  pool.schedule(hold);
+  hold.wait_entered();
+  for (int i = 0; i < count; ++i) {
+    first_items[i].seq = 0;
+    REQUIRE(fed[i].feed(first_items[i]));
+    pool.schedule(fed[i]);  // queued behind the held worker: all wait together
+  }
+  hold.open();
+  pool.drain();
+  int kept_open = 0;
+  for (auto& f : fed) {
+    CHECK(f.handled() == 1);
+    kept_open += f.kept_open();
+  }
+  CHECK(kept_open > 0);  // the offer was made and taken while others waited
+
+  // Drained, every one is idle: the next push finds it so, and it runs again.
+  for (int i = 0; i < count; ++i) {
+    second_items[i].seq = 1;
+    REQUIRE(fed[i].feed(second_items[i]));
+    pool.schedule(fed[i]);
+  }
+  pool.drain();
+  for (auto& f : fed) {
+    CHECK(f.handled() == 2);
+    CHECK(f.out_of_order() == 0);
+  }
+}
+
+namespace {
+// A runnable that always finds work when it runs, as an actor would whose feeder outside the
+// pool keeps pace with the workers: it takes every offer to stay scheduled, until `enough` of
+// the others have run — or until patience runs out, so that a pool that starves them fails
+// the test instead of hanging it.
+class always_fed final : public task {
+ public:
+  always_fed(const std::atomic<int>& others_ran, int enough)
+      : others_ran_(others_ran), enough_(enough) {}
+  thespis::run_result run() noexcept override {
+    if (others_ran_.load(std::memory_order_relaxed) >= enough_) return thespis::run_result::idle;
+    if (std::chrono::steady_clock::now() > give_up_) {
+      ran_out_of_patience_.store(true, std::memory_order_relaxed);
+      return thespis::run_result::idle;
+    }
+    return thespis::detail::keep_open_offered(*this) ? thespis::run_result::kept_open
+                                                     : thespis::run_result::idle;
+  }
+  bool ran_out_of_patience() const { return ran_out_of_patience_.load(); }
+
+ private:
+  const std::atomic<int>& others_ran_;
+  const int enough_;
+  const std::chrono::steady_clock::time_point give_up_ =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::atomic<bool> ran_out_of_patience_{false};
+};
+}  // namespace
+
+// Outside schedules that do not fit the drainers' ring wait behind it. Runnables kept open,
+// which a feeder keeps finding work for, must not keep the ring full ahead of them for ever.
+TEST_CASE(
+    "runnables woken from outside that overflowed the drainers' queue run while the ones "
+    "in it are kept open") {
+  constexpr int in_ring = 1'024;  // the ring's capacity (tbb_scheduler.cpp): these fill it
+  constexpr int overflowed = 64;  // and these wait behind it
+  std::atomic<int> overflowed_runs{0};
+  std::deque<always_fed> busy;
+  for (int i = 0; i < in_ring; ++i)
+    busy.emplace_back(overflowed_runs, overflowed);
+  std::deque<one_shot> waiting;
+  for (int i = 0; i < overflowed; ++i)
+    waiting.emplace_back(overflowed_runs);
+  blocker hold;
+  thespis::tbb_scheduler pool(1, task::activate);
+  pool.schedule(hold);
+  hold.wait_entered();  // the only worker is busy: what follows queues in order
+  for (auto& b : busy)
+    pool.schedule(b);
+  for (auto& w : waiting)
+    pool.schedule(w);
+  hold.open();
+  pool.drain();
+  CHECK(overflowed_runs.load() == overflowed);
+  bool starved = false;
+  for (auto& b : busy)
+    starved = starved || b.ran_out_of_patience();
+  CHECK_FALSE(starved);
 }
