@@ -41,6 +41,13 @@ inline bool keep_open_offered(const runnable& r) noexcept {
   return slot != nullptr && slot->keep_open_candidate == &r && slot->may_keep_open(*slot);
 }
 
+/// True if an offer to stay scheduled may be made to `r`: the cheap half of
+/// keep_open_offered(), for a runnable that keeps its own account of the offers it took.
+inline bool may_be_offered_to_keep_open(const runnable& r) noexcept {
+  const held_runnable_slot* slot = current_held_slot;
+  return slot != nullptr && slot->keep_open_candidate == &r;
+}
+
 /// How many pushes to a held runnable let it go: more than a handler that answers or forwards a
 /// few messages makes (ping-pong and request-reply push once per activation, and to an idle
 /// receiver), few against a loop of thousands.

@@ -336,7 +336,9 @@ run_result actor_cell::run() noexcept {
   for (unsigned handled = 0; handled < budget;) {
     envelope* env = mailbox_.try_pop(batch_);
     if (env == nullptr) {
-      if (stays_open(handled)) return stay_scheduled(run_result::kept_open);
+      if (detail::may_be_offered_to_keep_open(*this) && stays_open(handled)) {
+        return stay_scheduled(run_result::kept_open);
+      }
       if (mailbox_.try_block(batch_)) return run_result::idle;  // the next push schedules us
       continue;                                                 // a push raced with us: go on
     }

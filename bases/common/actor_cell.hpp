@@ -213,7 +213,8 @@ class actor_cell final : public actor_context, public runnable {
 
  private:
   run_result run() noexcept;
-  bool stays_open(unsigned handled) noexcept;
+  // Out of line: only activations a drainer runs get this far (see run()).
+  [[gnu::noinline]] bool stays_open(unsigned handled) noexcept;
   static constexpr unsigned char offers_declined_after_a_look_in_vain = 8;
   run_result stay_scheduled(run_result result) noexcept;
   ~actor_cell() override;
