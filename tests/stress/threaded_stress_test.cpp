@@ -114,6 +114,20 @@ class sender : public thespis::actor {
   std::atomic<std::uint64_t>* overlaps_;
   std::atomic<bool> inside_{false};
 };
+
+// Asks every receiver for its tally and adds them up.
+tally sum_of_tallies(thespis::actor_system& sys, const std::vector<address>& receivers) {
+  tally total;
+  for (const auto& r : receivers) {
+    auto t = sys.ask<tally>(r, tally_request{}, answer_within);
+    REQUIRE(t);
+    total.received += t->received;
+    total.out_of_order += t->out_of_order;
+    total.duplicates += t->duplicates;
+    total.overlaps += t->overlaps;
+  }
+  return total;
+}
 }  // namespace
 
 TEST_CASE("a million messages among 1,100 actors on 4 workers arrive complete, once, in order") {
@@ -137,15 +151,7 @@ TEST_CASE("a million messages among 1,100 actors on 4 workers arrive complete, o
     sys.tell(s, go{});
   done.wait();
 
-  tally total;
-  for (auto& r : targets) {
-    auto t = sys.ask<tally>(r, tally_request{}, answer_within);
-    REQUIRE(t);
-    total.received += t->received;
-    total.out_of_order += t->out_of_order;
-    total.duplicates += t->duplicates;
-    total.overlaps += t->overlaps;
-  }
+  const tally total = sum_of_tallies(sys, targets);
   CHECK(total.received == std::uint64_t{senders} * messages_per_sender);
   CHECK(total.duplicates == 0);
   CHECK(total.out_of_order == 0);
@@ -187,15 +193,7 @@ TEST_CASE(
   for (auto& th : threads)
     th.join();
 
-  tally total;
-  for (auto& r : targets) {
-    auto t = sys.ask<tally>(r, tally_request{}, answer_within);
-    REQUIRE(t);
-    total.received += t->received;
-    total.out_of_order += t->out_of_order;
-    total.duplicates += t->duplicates;
-    total.overlaps += t->overlaps;
-  }
+  const tally total = sum_of_tallies(sys, targets);
   CHECK(total.received == std::uint64_t{feeders} * fed_actors * rounds);
   CHECK(total.duplicates == 0);
   CHECK(total.out_of_order == 0);
