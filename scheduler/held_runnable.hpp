@@ -1,4 +1,6 @@
-// What the send path may tell the scheduler: a push found its receiver already scheduled.
+// What a running activation and its worker tell each other through the worker's slot: the send
+// path, that a push found its receiver already scheduled; the scheduler, that the runnable may
+// stay scheduled when it runs out of work (keep_open_offered(), below).
 //
 // Why: a runnable scheduled from inside an activation waits in the worker's `next` slot and runs
 // on that worker once the activation ends — a message's receiver runs where the message is hot.
