@@ -279,7 +279,7 @@ bool tbb_scheduler::impl::queue_in_overflow(runnable* r, bool even_if_empty) noe
 // behind what waits in the drainers' queue; its next activation goes idle if it finds nothing.
 // Only from a drainer (activate(r, woken::from_outside)), which takes from the queue after
 // this activation or, leaving, starts another if the queue is not empty: no fence is needed
-// for r to be found. A backlog gets a second drainer, as in inject(), so that a feeder's actors
+// for r to be found. A backlog starts more drainers, as in inject(), so that a feeder's actors
 // kept open are not all left to one worker.
 void tbb_scheduler::impl::keep_open(runnable* r) noexcept {
   // Behind the overflow while it holds any: drainers take from the ring first, and runnables

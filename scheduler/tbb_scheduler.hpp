@@ -27,7 +27,9 @@ namespace thespis {
 ///    spawn there would land in the user's arena, where nothing may ever run it);
 ///  - from outside the pool: a drainer task (in that FIFO queue) when some worker has none,
 ///    else into a queue the running drainers empty a batch at a time — not one oneTBB task per
-///    runnable while the pool is busy.
+///    runnable while the pool is busy. A runnable a drainer ran may stay scheduled (see
+///    detail::keep_open_offered()): it goes back into that queue, and no outside schedule is
+///    needed for its next message.
 /// Idle workers sleep in TBB; schedule() wakes them. Thread-safe.
 class tbb_scheduler final : public scheduler {
  public:
