@@ -3,20 +3,30 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <typeinfo>
 #include <utility>
+
+#include "core/detail/method_call.hpp"
+#include "core/detail/type_name.hpp"
 
 namespace thespis {
 
 /// What a plain-object actor uses to act: its address, sending, typed references, creating
-/// actors, directing, watching, retiring and marking troupe work. Injected by signature — a plain
-/// class whose constructor takes `thespis::context&` first gets its actor's context; a class that
-/// does not ask for one never sees Thespis. Only from inside the owning actor (its handlers and
-/// constructor); the reference stays valid for the actor's lifetime.
+/// actors, directing, watching, timed calls, retiring and marking troupe work. Injected by
+/// signature — a plain class whose constructor takes `thespis::context&` first gets its actor's
+/// context; a class that does not ask for one never sees Thespis. Only from inside the owning
+/// actor (its handlers and constructor); the reference stays valid for the actor's lifetime.
 class context {
  public:
-  explicit context(actor& owner) noexcept : owner_(&owner) {}
+  /// `object_type`: the class of the plain object the actor hosts, which call_after() checks
+  /// its methods against (null: call_after() refuses every method).
+  explicit context(actor& owner, const std::type_info* object_type = nullptr) noexcept
+      : owner_(&owner), object_type_(object_type) {}
   context(const context&) = delete;
   context& operator=(const context&) = delete;
 
@@ -73,6 +83,32 @@ class context {
   /// Stops watching `target`.
   void unwatch(const address& target) { owner_->unwatch(target); }
 
+  /// Calls `method(args…)` on this actor's object after `delay`: a wakeup (see
+  /// actor::wakeup_after) that arrives among the actor's messages, in deadline order with its
+  /// other wakeups (ties in the order armed), and runs the method as a told call — its result
+  /// is dropped, and an exception is a failure of the actor (retried once, then a
+  /// poison_message). A method taking `const message_meta&` last sees this actor as the
+  /// sender. Returns a handle for cancel_wakeup(). Pending calls die with the actor (a
+  /// retirement too) and with a restart. The arguments are copied or moved in now.
+  /// `method` must name a member of the object's own class: for a base class's method,
+  /// convert the pointer (`static_cast<void (bot::*)()>(&base::f)`). Another class's method
+  /// throws std::invalid_argument, naming both classes.
+  template <class Rep, class Period, class Fn, class... Args>
+  requires std::is_member_function_pointer_v<Fn> &&
+      detail::method_of<detail::member_class_t<Fn>, Fn, Args...>
+          wakeup_handle call_after(std::chrono::duration<Rep, Period> delay, Fn method,
+                                   Args&&... args) {
+    using object = detail::member_class_t<Fn>;
+    if (object_type_ == nullptr || *object_type_ != typeid(object)) refuse_call(typeid(object));
+    return owner_->wakeup_after(
+        delay, detail::call<object>{
+                   std::make_unique<detail::bound_call<object, Fn, std::decay_t<Args>...>>(
+                       method, 0, std::forward<Args>(args)...)});
+  }
+  /// Cancels a pending call_after(): it will not run. Returns false if it ran or was cancelled
+  /// already.
+  bool cancel_wakeup(wakeup_handle handle) noexcept { return owner_->cancel_wakeup(handle); }
+
   /// Retires this actor once it has received no message for `idle`: it gets an exit request
   /// (its dispose() and destructor run) and its id is freed; the next message for the id has
   /// its director create it again.
@@ -92,7 +128,16 @@ class context {
   void log(log_level level, std::string_view text) { owner_->log(level, text); }
 
  private:
+  [[noreturn]] void refuse_call(const std::type_info& method_class) const {
+    throw std::invalid_argument(
+        "call_after: the method is a member of " + detail::type_name(method_class) +
+        (object_type_ ? ", not of the actor's class " + detail::type_name(*object_type_)
+                      : ", and this context hosts no plain object") +
+        " (for a base class's method, convert the pointer to one of the actor's class)");
+  }
+
   actor* owner_;
+  const std::type_info* object_type_;
 };
 
 }  // namespace thespis

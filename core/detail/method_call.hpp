@@ -83,6 +83,17 @@ concept method_of = std::is_member_function_pointer_v<Fn> &&
      std::is_invocable_v<Fn, T&, std::decay_t<Args>&&...> ||
      std::is_invocable_v<Fn, T&, std::decay_t<Args>&&..., const message_meta&>);
 
+/// The class a member function pointer belongs to: `counter` for `&counter::add`, whatever the
+/// function's qualifiers (a pointer to member function is `F C::*` with F the function type).
+template <class Fn>
+struct member_class;
+template <class F, class C>
+struct member_class<F C::*> {
+  using type = C;
+};
+template <class Fn>
+using member_class_t = typename member_class<Fn>::type;
+
 /// Calls fn on object with the stored arguments (see takes_lvalues) and meta if it wants it.
 template <class Fn, class T, class... Stored>
 decltype(auto) call_method(Fn fn, T& object, std::tuple<Stored...>& args,

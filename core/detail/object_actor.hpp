@@ -59,8 +59,10 @@ class object_actor final : public actor, public troupe_declaration<T> {
 
   template <class... Args>
   explicit object_actor(Args&&... args)
-      : context_(*this), object_(build(context_, self(), std::forward<Args>(args)...)) {
+      : context_(*this, &typeid(T)), object_(build(context_, self(), std::forward<Args>(args)...)) {
     handle([this](call<T>& c, const address& from) { run(c, from); });
+    // Only context::call_after() arms this actor's wakeups, and each carries a call<T>.
+    handle([this](wakeup_message& w) { run_timed(w); });
     if constexpr (requires { T::handlers(); }) add_listed(T::handlers());
     if constexpr (keeps_state_on_retire<T>) restore_kept_state();
   }
@@ -128,6 +130,13 @@ class object_actor final : public actor, public troupe_declaration<T> {
   void run(call<T>& c, const address& from) {
     message reply = c.body->invoke(object_, message_meta{from, self()});
     if (reply) send(from, std::move(reply));
+  }
+
+  // A call_after() came due: a told call from the actor itself, whose result is dropped.
+  void run_timed(wakeup_message& w) {
+    call<T>* c = w.payload.template try_get<call<T>>();
+    if (c == nullptr || !c->body) return;  // cannot happen: see the constructor
+    (void)c->body->invoke(object_, message_meta{self(), self()});
   }
 
   template <auto... Members>
