@@ -36,8 +36,8 @@ class pending_reply {
   /// arrives, or on_error(exception_ptr) if the method threw or no reply came within the
   /// timeout (actor_system_request_timeout). Only from inside the asking actor, once (a second
   /// then() for the same request throws std::logic_error), and in the handler that made the
-  /// request: a reply that arrives before then() is a dead letter, and a then() called in a
-  /// later message reports a timeout.
+  /// request: a then() after that handler returned throws std::logic_error too (a reply that
+  /// came in between was a dead letter).
   template <class OnValue, class OnError>
   void then(OnValue on_value, OnError on_error) {
     port_.expect_reply(request_, timeout_,

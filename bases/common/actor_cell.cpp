@@ -564,6 +564,7 @@ void actor_cell::install_changed_handlers(std::exception_ptr& error) noexcept {
 // (its payload perhaps moved from). It is the actor's: logged, and under supervision a failure
 // (a restart gives it whole behaviour again); unsupervised, it goes on with the handlers it has.
 void actor_cell::install_after_message(std::exception_ptr& error) noexcept {
+  close_requests();
   if (error) return install_changed_handlers(error);  // the handler failed: retried as always
   install_changed_handlers(error);
   if (!error) return;

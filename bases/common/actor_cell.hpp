@@ -86,8 +86,10 @@ struct watch_request {
 enum class actor_code : std::uint8_t {
   none,
   constructor,
-  receiving,         // receive() or a reply handler: handlers it registers wait until it returns
-  handlers_changed,  // receiving, and it registered some (see defer_handler_change)
+  receiving,  // receive() or a reply handler: handlers it registers wait until it returns
+  // Receiving, with work for when it returns: it registered handlers (defer_handler_change), or
+  // made a request, whose then() must come before it returns (next_request).
+  handlers_changed,
 };
 
 /// Hosts one actor. Its address, its runnable and its context are this one object.
@@ -230,6 +232,7 @@ class actor_cell final : public actor_context, public runnable {
   std::exception_ptr try_receive(message& msg, const address& sender) noexcept;
   [[gnu::cold, gnu::noinline]] void install_changed_handlers(std::exception_ptr& error) noexcept;
   [[gnu::cold, gnu::noinline]] void install_after_message(std::exception_ptr& error) noexcept;
+  void close_requests() noexcept;
   void return_poison(message msg, const address& sender, std::exception_ptr error);
   void begin_exit(bool recursive) noexcept;
   void finish() noexcept;
@@ -342,6 +345,9 @@ class actor_cell final : public actor_context, public runnable {
       timer_id timeout;
     };
     std::unordered_map<std::uint64_t, awaited_reply> awaited;  // requests, by number
+    // Requests numbered below it were made by handlers that have returned: then() for one is
+    // refused (its reply may have come, and gone to the dead letters, in between).
+    std::uint64_t then_closed_below = 0;
     // Vectors, not deques: an empty std::deque allocates (a map and a 512-byte chunk).
     std::vector<timer_service::time_point> restarts;        // own, within the policy's window
     std::vector<timer_service::time_point> group_restarts;  // of the all_for_one children

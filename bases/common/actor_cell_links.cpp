@@ -260,8 +260,29 @@ asked actor_cell::ask(const destination&, envelope* env, std::chrono::nanosecond
 // that was never answered). Numbers unique in the system make such a reply one nobody awaits: a
 // dead letter. The shared counter costs an atomic add per request, beside the request's timer
 // (a mutex) and its map entry.
+//
+// A request made while the actor receives marks the message as having work for its end
+// (close_requests), as a handler registration does: no cost for a message that makes none. The
+// links part, where then() will wait for the reply, is made now, so that the close has it.
 std::uint64_t actor_cell::next_request() noexcept {
+  const actor_code code = in_actor_code_.load(std::memory_order_relaxed);
+  if (code == actor_code::receiving || code == actor_code::handlers_changed) {
+    in_actor_code_.store(actor_code::handlers_changed, std::memory_order_relaxed);
+    try {
+      (void)links_state();
+    } catch (const std::bad_alloc&) {
+      // Out of memory: a late then() for this request is not refused; it waits out its
+      // timeout, as before. Its own then() makes the links, or fails as it would have.
+    }
+  }
   return runtime_.next_request();
+}
+
+// The handler (or reply handler) has returned: then() for the requests it made is too late.
+// Without this, a late then() armed a new timeout, and the reply, if it had come in between,
+// had been a dead letter: the actor waited the whole timeout for a reply that was gone.
+void actor_cell::close_requests() noexcept {
+  if (links* l = links_made()) l->then_closed_below = runtime_.next_request_number();
 }
 
 void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
@@ -271,6 +292,12 @@ void actor_cell::expect_reply(std::uint64_t request, std::chrono::nanoseconds ti
   if (const links* l = links_made(); l && l->awaited.contains(request)) {
     throw std::logic_error("then() was called already for request " + std::to_string(request) +
                            ": a request's reply is awaited once");
+  }
+  if (const links* l = links_made(); l && request < l->then_closed_below) {
+    throw std::logic_error("then() for request " + std::to_string(request) +
+                           " comes after the handler that made the request returned: call "
+                           "then() in that handler (a reply that came in between was a dead "
+                           "letter)");
   }
   auto error = std::make_exception_ptr(actor_system_request_timeout(
       "request " + std::to_string(request) + " of " + self().to_string() + ": no reply within " +
@@ -310,6 +337,7 @@ bool actor_cell::resume(call_reply& reply) noexcept {
     failed = std::current_exception();
   }
   if (in_actor_code_.load(std::memory_order_relaxed) == actor_code::handlers_changed) {
+    close_requests();
     install_changed_handlers(failed);
   }
   in_actor_code_.store(actor_code::none, std::memory_order_relaxed);

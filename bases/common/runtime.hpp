@@ -63,6 +63,11 @@ class runtime : public system_base {
   std::uint64_t next_request() noexcept override {
     return next_request_.fetch_add(1, std::memory_order_relaxed);
   }
+  /// The number the next request will get: above every request the calling thread has made.
+  /// Relaxed: the thread's own fetch_adds come before this load in the counter's order.
+  std::uint64_t next_request_number() const noexcept {
+    return next_request_.load(std::memory_order_relaxed);
+  }
   void expect_reply(std::uint64_t request, std::chrono::nanoseconds timeout,
                     std::function<void(call_reply&)> resume) override;
   /// A fresh address whose first message becomes `asker`'s reply to `request` (see

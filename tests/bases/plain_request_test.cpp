@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -111,6 +112,33 @@ class double_then_asker : public thespis::actor {
       }
     });
   }
+};
+
+// Makes a request in one message and calls then() in the next: refused, whether or not the
+// reply came in between.
+struct request_now {
+  address of;
+};
+struct then_now {};
+class late_then_asker : public thespis::actor {
+ public:
+  late_then_asker() {
+    handle([this](const request_now& r) {
+      pending_.emplace(request<quote>(r.of, quote_request{1}, std::chrono::hours(1)));
+    });
+    handle([this](const then_now&, const address& from) {
+      try {
+        pending_->then(
+            [this, from](quote q) { send(from, "value " + std::to_string(q.n)); },
+            [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
+      } catch (const std::logic_error& e) {
+        send(from, std::string("refused: ") + e.what());
+      }
+    });
+  }
+
+ private:
+  std::optional<thespis::pending_reply<quote>> pending_;
 };
 
 // Keeps the sender of a quote request and answers it only when told to, with quote{1}.
@@ -281,6 +309,24 @@ TEMPLATE_TEST_CASE("a second then() on one request is refused, and the first get
   CHECK(answer->template take<std::string>() == "first 2");
   // The reply ended the request's one timeout: no timer of an hour is left holding the asker.
   CHECK(sys.status().pending_timers == 0);
+}
+
+TEMPLATE_TEST_CASE("then() called after the handler that made the request returned is refused",
+                   "[request]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<late_then_asker>();
+  sys.tell(asker, request_now{q});
+  sys.tell(asker, then_now{});
+  auto refused = sys.listen(answer_within);
+  REQUIRE(refused);
+  CHECK_THAT(refused->template take<std::string>(),
+             Catch::StartsWith("refused: ") && Catch::Contains("then()") &&
+                 Catch::Contains("after the handler that made the request returned"));
+  // No timeout of an hour was armed, and the reply, awaited by nobody, is a dead letter.
+  CHECK(sys.status().pending_timers == 0);
+  CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 1; }));
+  CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
 }
 
 TEMPLATE_TEST_CASE(
