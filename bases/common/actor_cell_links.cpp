@@ -161,6 +161,11 @@ void actor_cell::announce_exit() noexcept {
     runtime_.ids().retired(*k, *this, std::move(unread),
                            exit_reason_ != exit_reason::construction_failed);
   }
+  // A director it made itself (direct()) is marked in its links; one outside code appointed
+  // is not, and kept its gone address, and the cell, in the directory for good.
+  if ((l && l->directs) || runtime_.ids().may_be_appointed_from_outside(me)) {
+    runtime_.ids().forget_director(me);
+  }
   if (!l) return;
   for (auto& watcher : l->watchers) {
     if (watcher == me) continue;  // watching itself: nobody is left to tell
@@ -174,7 +179,6 @@ void actor_cell::announce_exit() noexcept {
       to->deliver(new envelope_of<watch_request>(me, watch_request{false}));
     }
   }
-  if (l->directs) runtime_.ids().forget_director(me);
   *l = links{};
 }
 

@@ -2,6 +2,7 @@
 // each class's director, and the state retired actors kept. Part of the runtime.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -86,6 +87,16 @@ class id_directory {
   void direct(const std::type_info& type, const address& director, bool start);
   /// Removes every directorship of an actor that exited.
   void forget_director(const address& director);
+  /// Notes a director appointed by outside code (actor_system::set_director): the actor did not
+  /// ask, so its cell has no mark to forget the directorship by when it exits.
+  void note_appointed_from_outside(const address& director) noexcept {
+    appointed_from_outside_.fetch_or(bloom_bit(director), std::memory_order_relaxed);
+  }
+  /// False if `director` was never appointed by outside code; true if it may have been (then
+  /// its exit calls forget_director). One relaxed load per exit, no lock.
+  bool may_be_appointed_from_outside(const address& director) const noexcept {
+    return (appointed_from_outside_.load(std::memory_order_relaxed) & bloom_bit(director)) != 0;
+  }
 
   /// Keeps a retiring actor's state for its next incarnation / takes it (once).
   void keep_state(const id_key& key, std::string state);
@@ -125,7 +136,16 @@ class id_directory {
   static bool requeue(entry& e, std::vector<envelope*>& unread) noexcept;
   void carry_out(after_unlock todo, const id_key& key) noexcept;
 
+  static std::uint64_t bloom_bit(const address& a) noexcept {
+    return std::uint64_t{1} << (address_access::id(a).local % 64);
+  }
+
   runtime& runtime_;
+  // One bit per actor number modulo 64, set for each director outside code appointed; never
+  // cleared (a stale bit costs an exit a lock and a look). Relaxed: an appointment races the
+  // director's exit only when outside code appoints an actor that is exiting, and such an
+  // appointment may stay until the system ends, as a gone director's does on any other race.
+  std::atomic<std::uint64_t> appointed_from_outside_{0};
   mutable std::mutex mutex_;
   entries entries_;
   std::unordered_map<std::type_index, address> directors_;

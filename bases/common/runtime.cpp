@@ -273,6 +273,7 @@ address runtime::spawn_for_id(const id_key& key, std::unique_ptr<actor_factory> 
 
 void runtime::set_director(const std::type_info& type, address director) {
   if (director) {
+    ids_->note_appointed_from_outside(director);  // before: its exit may follow at once
     ids_->direct(type, director, true);
   } else {
     ids_->direct(type, address{}, false);

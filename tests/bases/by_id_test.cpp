@@ -312,6 +312,27 @@ TEMPLATE_TEST_CASE("outside code can appoint an actor as a class's director", "[
   CHECK(sys.dead_letter_count() == 0);
 }
 
+TEMPLATE_TEST_CASE("a director appointed by outside code is let go when it exits", "[by-id]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto stats = std::make_shared<agent_stats>();
+  auto token = std::make_shared<int>(0);  // held by the director's cell, in its requirements
+  {
+    const address director = sys.template create_actor<appointed_director>(
+        thespis::requirements{}.require(
+            [token](const thespis::capability_map&, const thespis::requirements&) { return true; }),
+        stats);
+    sys.template set_director<user_agent>(director);
+    sys.tell(director, thespis::actor_exit_request{});
+  }
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  // Its directorship ended with it: the directory let go of its address, and so of its cell.
+  CHECK(eventually([&] { return token.use_count() == 1; }));
+  sys.template by_id<user_agent>("lou").tell(&user_agent::note, 1);
+  CHECK(eventually([&] { return sys.dead_letter_count() == 1; }));
+  CHECK(stats->created.load() == 0);
+}
+
 TEMPLATE_TEST_CASE("a dead letter sent by id names the id nobody took", "[by-id]", THESPIS_BASES) {
   thespis::actor_system sys{config_for<TestType>()};
   address office = sys.template create_actor<dead_id_recorder>();
