@@ -145,8 +145,9 @@ class id_directory {
   // cleared (a stale bit costs an exit a lock and a look). Relaxed: an appointment races the
   // director's exit only when outside code appoints an actor that is exiting, and such an
   // appointment may stay until the system ends, as a gone director's does on any other race.
-  std::atomic<std::uint64_t> appointed_from_outside_{0};
-  mutable std::mutex mutex_;
+  // On a line of its own: every exit reads it, and by-id traffic writes the lock below.
+  alignas(64) std::atomic<std::uint64_t> appointed_from_outside_{0};
+  alignas(64) mutable std::mutex mutex_;
   entries entries_;
   std::unordered_map<std::type_index, address> directors_;
   std::unordered_map<id_key, std::string, id_key_hash> kept_;
