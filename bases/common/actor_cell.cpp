@@ -666,7 +666,8 @@ void actor_cell::finish() noexcept {
     }
   });
   drop_pending_timers();
-  destroy_instance();  // runs the destructor; drops the actor's own address (the cycle to us)
+  destroy_instance();     // runs the destructor; drops the actor's own address (the cycle to us)
+  drop_pending_timers();  // what the destructor (a plain object's dispose()) armed
   drop_unbuilt_factory();
   if (rare_state* r = rare()) r->factory.reset();
   // An actor whose constructor failed takes the children it made along: creating it failed, so

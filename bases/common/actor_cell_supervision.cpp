@@ -102,6 +102,7 @@ void actor_cell::restart() noexcept {
   });
   drop_pending_timers();
   destroy_instance();
+  drop_pending_timers();  // what the destructor (a plain object's dispose()) armed
   try {
     construct();
   } catch (...) {

@@ -2,6 +2,7 @@
 // time is virtual and moves only in advance_time(); on the threaded base advance_time() sleeps.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -111,6 +112,40 @@ class session {
   wakeup_handle expiry_;
 };
 
+// Arms a call in dispose(), an hour away: it must die with the instance, as the calls armed
+// before it do, rather than wait an hour holding the gone actor's cell.
+struct dispose_tally {
+  std::atomic<int> built{0};
+};
+class arms_in_dispose {
+ public:
+  arms_in_dispose(thespis::context& ctx, std::shared_ptr<dispose_tally> t)
+      : ctx_(ctx), t_(std::move(t)) {
+    ++t_->built;
+  }
+  void fail() { throw std::runtime_error("fails: a restart, when supervised"); }
+  void leave() { ctx_.exit(); }
+  void dispose() { ctx_.call_after(std::chrono::hours(1), &arms_in_dispose::called); }
+  void called() {}
+
+ private:
+  thespis::context& ctx_;
+  std::shared_ptr<dispose_tally> t_;
+};
+
+// Supervises an arms_in_dispose child and hands out its address.
+struct get_child {};
+class dispose_parent : public thespis::actor {
+ public:
+  explicit dispose_parent(std::shared_ptr<dispose_tally> t) {
+    child_ = create_actor<arms_in_dispose>(thespis::supervision{}, std::move(t)).address();
+    handle([this](const get_child&, const address& from) { send(from, child_); });
+  }
+
+ private:
+  address child_;
+};
+
 template <class Ref>
 std::vector<int> wait_for_rings(Ref& clock, std::size_t n) {
   std::vector<int> last;
@@ -207,4 +242,27 @@ TEST_CASE("a timed call cancelled and armed again on each activity postpones the
   CHECK(sys.live_actor_count() == 1);  // 12 minutes in, never 5 without a touch
   sys.advance_time(std::chrono::minutes(5));
   CHECK(sys.live_actor_count() == 0);
+}
+
+TEMPLATE_TEST_CASE("a timed call armed in dispose() as the actor exits dies with it",
+                   "[plain-object][wakeup]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto t = std::make_shared<dispose_tally>();
+  sys.template create_actor<arms_in_dispose>(t).tell(&arms_in_dispose::leave);
+  REQUIRE(eventually([&] { return sys.live_actor_count() == 0; }));
+  CHECK(eventually([&] { return sys.status().pending_timers == 0; }));
+}
+
+TEMPLATE_TEST_CASE(
+    "a timed call armed in dispose() during a restart never reaches the new instance",
+    "[plain-object][wakeup][supervision]", THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  auto t = std::make_shared<dispose_tally>();
+  const address parent = sys.template create_actor<dispose_parent>(t);
+  auto child = sys.template ask<address>(parent, get_child{}, answer_within);
+  REQUIRE(child);
+  auto c = sys.template ref<arms_in_dispose>(*child);
+  c.tell(&arms_in_dispose::fail);  // fails twice: the child is restarted
+  REQUIRE(eventually([&] { return t->built.load() == 2; }));
+  CHECK(eventually([&] { return sys.status().pending_timers == 0; }));
 }
