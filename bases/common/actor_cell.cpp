@@ -264,6 +264,7 @@ void actor_cell::construct() {
     built_ = true;
   }
   has_instance_ = true;
+  close_requests();  // then() for the constructor's requests belongs in the constructor
 }
 
 unfinished_reason actor_cell::unfinished_because() const noexcept {

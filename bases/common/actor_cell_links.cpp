@@ -266,12 +266,14 @@ asked actor_cell::ask(const destination&, envelope* env, std::chrono::nanosecond
 // (a mutex) and its map entry.
 //
 // A request made while the actor receives marks the message as having work for its end
-// (close_requests), as a handler registration does: no cost for a message that makes none. The
-// links part, where then() will wait for the reply, is made now, so that the close has it.
+// (close_requests), as a handler registration does: no cost for a message that makes none. (The
+// constructor's end always closes.) The links part, where then() will wait for the reply, is
+// made now, so that the close has it.
 std::uint64_t actor_cell::next_request() noexcept {
   const actor_code code = in_actor_code_.load(std::memory_order_relaxed);
-  if (code == actor_code::receiving || code == actor_code::handlers_changed) {
-    in_actor_code_.store(actor_code::handlers_changed, std::memory_order_relaxed);
+  if (code != actor_code::none) {
+    if (code == actor_code::receiving)
+      in_actor_code_.store(actor_code::handlers_changed, std::memory_order_relaxed);
     try {
       (void)links_state();
     } catch (const std::bad_alloc&) {
@@ -282,7 +284,8 @@ std::uint64_t actor_cell::next_request() noexcept {
   return runtime_.next_request();
 }
 
-// The handler (or reply handler) has returned: then() for the requests it made is too late.
+// The handler, reply handler or constructor has returned: then() for the requests it made is
+// too late.
 // Without this, a late then() armed a new timeout, and the reply, if it had come in between,
 // had been a dead letter: the actor waited the whole timeout for a reply that was gone.
 void actor_cell::close_requests() noexcept {

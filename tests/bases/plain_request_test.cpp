@@ -141,6 +141,29 @@ class late_then_asker : public thespis::actor {
   std::optional<thespis::pending_reply<quote>> pending_;
 };
 
+// Makes a request in its constructor and calls then() in a handler: refused, as for a handler.
+struct ctor_request_of {
+  address of;
+};
+class constructor_requester : public thespis::actor {
+ public:
+  explicit constructor_requester(const ctor_request_of& r)
+      : pending_(request<quote>(r.of, quote_request{1}, std::chrono::hours(1))) {
+    handle([this](const then_now&, const address& from) {
+      try {
+        pending_.then(
+            [this, from](quote q) { send(from, "value " + std::to_string(q.n)); },
+            [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
+      } catch (const std::logic_error& e) {
+        send(from, std::string("refused: ") + e.what());
+      }
+    });
+  }
+
+ private:
+  thespis::pending_reply<quote> pending_;
+};
+
 // Keeps the sender of a quote request and answers it only when told to, with quote{1}.
 struct answer_now {};
 class late_quoter : public thespis::actor {
@@ -327,6 +350,19 @@ TEMPLATE_TEST_CASE("then() called after the handler that made the request return
   CHECK(sys.status().pending_timers == 0);
   CHECK(thespis::test::eventually([&] { return sys.dead_letter_count() == 1; }));
   CHECK_FALSE(sys.listen(std::chrono::milliseconds(0)));
+}
+
+TEMPLATE_TEST_CASE("then() in a handler for a request the constructor made is refused", "[request]",
+                   THESPIS_BASES) {
+  thespis::actor_system sys{config_for<TestType>()};
+  const address q = sys.template create_actor<quoter>();
+  const address asker = sys.template create_actor<constructor_requester>(ctor_request_of{q});
+  sys.tell(asker, then_now{});
+  auto refused = sys.listen(answer_within);
+  REQUIRE(refused);
+  CHECK_THAT(refused->template take<std::string>(),
+             Catch::StartsWith("refused: ") && Catch::Contains("then()"));
+  CHECK(sys.status().pending_timers == 0);
 }
 
 TEMPLATE_TEST_CASE(
