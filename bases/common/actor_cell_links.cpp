@@ -285,9 +285,8 @@ std::uint64_t actor_cell::next_request() noexcept {
 }
 
 // The handler, reply handler or constructor has returned: then() for the requests it made is
-// too late.
-// Without this, a late then() armed a new timeout, and the reply, if it had come in between,
-// had been a dead letter: the actor waited the whole timeout for a reply that was gone.
+// too late. Without this, a late then() armed a new timeout, and the reply, if it had come in
+// between, had been a dead letter: the actor waited the whole timeout for a reply now gone.
 void actor_cell::close_requests() noexcept {
   if (links* l = links_made()) l->then_closed_below = runtime_.next_request_number();
 }

@@ -15,6 +15,10 @@
 #include "core/detail/type_name.hpp"
 
 namespace thespis {
+namespace detail {
+template <class T>
+class object_actor;
+}  // namespace detail
 
 /// What a plain-object actor uses to act: its address, sending, typed references, creating
 /// actors, directing, watching, timed calls, retiring and marking troupe work. Injected by
@@ -100,6 +104,8 @@ class context {
                                    Args&&... args) {
     using object = detail::member_class_t<Fn>;
     if (object_type_ == nullptr || *object_type_ != typeid(object)) refuse_call(typeid(object));
+    // The owner hosts an `object`: object_type_ says so (object_actor's constructor sets it).
+    static_cast<detail::object_actor<object>&>(*owner_).accept_timed_calls();
     return owner_->wakeup_after(
         delay, detail::call<object>{
                    std::make_unique<detail::bound_call<object, Fn, std::decay_t<Args>...>>(

@@ -61,8 +61,6 @@ class object_actor final : public actor, public troupe_declaration<T> {
   explicit object_actor(Args&&... args)
       : context_(*this, &typeid(T)), object_(build(context_, self(), std::forward<Args>(args)...)) {
     handle([this](call<T>& c, const address& from) { run(c, from); });
-    // Only context::call_after() arms this actor's wakeups, and each carries a call<T>.
-    handle([this](wakeup_message& w) { run_timed(w); });
     if constexpr (requires { T::handlers(); }) add_listed(T::handlers());
     if constexpr (keeps_state_on_retire<T>) restore_kept_state();
   }
@@ -79,6 +77,17 @@ class object_actor final : public actor, public troupe_declaration<T> {
         log_failed_dispose("an exception not derived from std::exception");
       }
     }
+  }
+
+  /// Called by context::call_after() before it arms a wakeup: the first time, installs the
+  /// handler that runs timed calls. Only call_after() arms this actor's wakeups, and each
+  /// carries a call<T>. Not in the constructor: most objects arm none, and a handler is an entry
+  /// in the actor's table (40 bytes: one with no listed handlers takes a 96-byte block instead of
+  /// a 48-byte one).
+  void accept_timed_calls() {
+    if (accepts_timed_calls_) return;
+    handle([this](wakeup_message& w) { run_timed(w); });
+    accepts_timed_calls_ = true;
   }
 
   void receive(message& msg, const address& sender) override {
@@ -166,6 +175,7 @@ class object_actor final : public actor, public troupe_declaration<T> {
     if (auto state = take_kept_state()) deserialize_state(object_, *state);
   }
 
+  bool accepts_timed_calls_ = false;  // before object_: its constructor may arm a call
   context context_;
   T object_;
 };
