@@ -114,18 +114,12 @@ class double_then_asker : public thespis::actor {
   }
 };
 
-// Makes a request in one message and calls then() in the next: refused, whether or not the
-// reply came in between.
-struct request_now {
-  address of;
-};
+// Calls then() on the request it keeps when told then_now, and reports the value, the error, or
+// the refusal. The subclasses make the request: in a handler, or in the constructor.
 struct then_now {};
-class late_then_asker : public thespis::actor {
- public:
-  late_then_asker() {
-    handle([this](const request_now& r) {
-      pending_.emplace(request<quote>(r.of, quote_request{1}, std::chrono::hours(1)));
-    });
+class keeps_pending_quote : public thespis::actor {
+ protected:
+  keeps_pending_quote() {
     handle([this](const then_now&, const address& from) {
       try {
         pending_->then(
@@ -136,32 +130,33 @@ class late_then_asker : public thespis::actor {
       }
     });
   }
+  void request_quote(const address& of) {
+    pending_.emplace(request<quote>(of, quote_request{1}, std::chrono::hours(1)));
+  }
 
  private:
   std::optional<thespis::pending_reply<quote>> pending_;
+};
+
+// Makes a request in one message and calls then() in the next: refused, whether or not the
+// reply came in between.
+struct request_now {
+  address of;
+};
+class late_then_asker : public keeps_pending_quote {
+ public:
+  late_then_asker() {
+    handle([this](const request_now& r) { request_quote(r.of); });
+  }
 };
 
 // Makes a request in its constructor and calls then() in a handler: refused, as for a handler.
 struct ctor_request_of {
   address of;
 };
-class constructor_requester : public thespis::actor {
+class constructor_requester : public keeps_pending_quote {
  public:
-  explicit constructor_requester(const ctor_request_of& r)
-      : pending_(request<quote>(r.of, quote_request{1}, std::chrono::hours(1))) {
-    handle([this](const then_now&, const address& from) {
-      try {
-        pending_.then(
-            [this, from](quote q) { send(from, "value " + std::to_string(q.n)); },
-            [this, from](std::exception_ptr e) { send(from, describe_request_error(e)); });
-      } catch (const std::logic_error& e) {
-        send(from, std::string("refused: ") + e.what());
-      }
-    });
-  }
-
- private:
-  thespis::pending_reply<quote> pending_;
+  explicit constructor_requester(const ctor_request_of& r) { request_quote(r.of); }
 };
 
 // Keeps the sender of a quote request and answers it only when told to, with quote{1}.
